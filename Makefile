@@ -1,0 +1,48 @@
+# Every target does its own set-up: a venv in .venv, CPU torch first (the build on disk; a
+# plain `torch` requirement would pull gigabytes of CUDA packages), then the package with its
+# test extras. A stamp file makes repeated runs cheap.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: install run test unit eval bench ingest clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Serve the web chat on http://127.0.0.1:7860, ingesting corpus/ first when there is no index.
+run: install
+	$(BIN)/techniques serve
+
+ingest: install
+	$(BIN)/techniques ingest corpus/
+
+## Every test, then the eval gate against the committed baseline.
+test: install
+	$(BIN)/python -m pytest
+	$(MAKE) --no-print-directory eval
+
+unit: install
+	$(BIN)/python -m pytest -m "not integration and not browser and not server"
+
+eval: install
+	@if [ -f evals/baseline.json ]; then \
+	  $(BIN)/python -m evals.gate ; \
+	else echo "eval: no evals/baseline.json yet"; fi
+
+bench: install
+	@if [ -f bench/run.py ]; then $(BIN)/python bench/run.py; else echo "bench: not built yet"; fi
+
+clean:
+	rm -rf $(VENV) data build *.egg-info

@@ -1,0 +1,1 @@
+"""Assistant: triage, retrieve, compose and answer with code-owned citations and cautions."""

@@ -1,0 +1,1 @@
+"""Ingest: load, clean, split into sections, chunk, embed and store technique documents."""

@@ -1,0 +1,189 @@
+"""Where index versions live, and the atomic switch that publishes one.
+
+Local: `DATA/versions/<version>/` is one Chroma `PersistentClient` folder per version and
+`DATA/CURRENT` names the published one. An ingest only ever writes a new folder, and the
+running app only reads the published one, so the two never write the same folder (Chroma's
+PersistentClient is not safe for two processes). Publishing is an atomic `os.replace` of the
+pointer file; a killed ingest leaves an orphan folder that the next ingest removes.
+
+Server (`chroma run`): a version is a pair of collections named after it, and the pointer is a
+record in a `<prefix>-pointer` collection.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import time
+from pathlib import Path
+from typing import Protocol
+
+from ingest.store import Index
+from techniques.errors import TechniquesError
+from techniques.settings import Settings
+
+
+def new_version_name() -> str:
+    return f"v{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{os.getpid()}-{secrets.token_hex(3)}"
+
+
+def _chroma_settings():
+    from chromadb.config import Settings as ChromaSettings
+
+    return ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+
+
+class Backend(Protocol):
+    def current_version(self) -> str | None: ...
+
+    def open(self, version: str) -> Index: ...
+
+    def create(self, version: str) -> Index: ...
+
+    def publish(self, version: str) -> None: ...
+
+    def collect_garbage(self, keep: set[str]) -> None: ...
+
+    def describe(self) -> str: ...
+
+
+class LocalBackend:
+    def __init__(self, data_dir: Path, prefix: str) -> None:
+        self.data_dir = Path(data_dir)
+        self.prefix = prefix
+        self.versions = self.data_dir / "versions"
+        self.pointer = self.data_dir / "CURRENT"
+
+    def describe(self) -> str:
+        return f"local folder {self.data_dir}"
+
+    def current_version(self) -> str | None:
+        try:
+            name = self.pointer.read_text("utf-8").strip()
+        except FileNotFoundError:
+            return None
+        return name or None
+
+    def pointer_stamp(self) -> tuple[int, int] | None:
+        """Changes whenever a new version is published: cheap enough to check per question."""
+        try:
+            st = self.pointer.stat()
+        except FileNotFoundError:
+            return None
+        return (st.st_mtime_ns, st.st_ino)
+
+    def _client(self, version: str):
+        import chromadb
+
+        return chromadb.PersistentClient(path=str(self.versions / version), settings=_chroma_settings())
+
+    def open(self, version: str) -> Index:
+        folder = self.versions / version
+        if not (folder / "chroma.sqlite3").is_file():
+            raise TechniquesError(
+                f"The index folder {folder} is missing or damaged.",
+                hint="Rebuild it with `techniques ingest --rebuild`.",
+            )
+        try:
+            return Index(self._client(version), self.prefix)
+        except Exception as exc:  # chromadb raises several types for a damaged folder
+            raise TechniquesError(
+                f"The index in {folder} cannot be opened ({type(exc).__name__}: {exc}).",
+                hint="Rebuild it with `techniques ingest --rebuild`.",
+            ) from exc
+
+    def create(self, version: str) -> Index:
+        (self.versions / version).mkdir(parents=True, exist_ok=False)
+        return Index(self._client(version), self.prefix, create=True)
+
+    def publish(self, version: str) -> None:
+        tmp = self.pointer.with_name(f"CURRENT.{os.getpid()}.tmp")
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(version + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.pointer)
+        dir_fd = os.open(self.data_dir, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+    def collect_garbage(self, keep: set[str]) -> None:
+        if not self.versions.is_dir():
+            return
+        for folder in self.versions.iterdir():
+            if folder.name not in keep:
+                shutil.rmtree(folder, ignore_errors=True)
+        for tmp in self.data_dir.glob("CURRENT.*.tmp"):
+            tmp.unlink(missing_ok=True)
+
+
+class ServerBackend:
+    def __init__(self, host: str, port: int, prefix: str) -> None:
+        self.host, self.port, self.prefix = host, port, prefix
+        self._client_obj = None
+
+    def describe(self) -> str:
+        return f"Chroma server {self.host}:{self.port}"
+
+    @property
+    def client(self):
+        if self._client_obj is None:
+            import chromadb
+
+            try:
+                self._client_obj = chromadb.HttpClient(host=self.host, port=self.port, settings=_chroma_settings())
+                self._client_obj.heartbeat()
+            except Exception as exc:
+                self._client_obj = None
+                raise self._unreachable(exc) from exc
+        return self._client_obj
+
+    def _unreachable(self, exc: Exception) -> TechniquesError:
+        return TechniquesError(
+            f"The Chroma server at {self.host}:{self.port} is not reachable ({type(exc).__name__}).",
+            hint="Start it (`chroma run --host 127.0.0.1 --port PORT --path DIR`) or unset TECHNIQUES_CHROMA_HOST.",
+        )
+
+    def _pointer(self):
+        return self.client.get_or_create_collection(f"{self.prefix}-pointer", embedding_function=None)
+
+    def current_version(self) -> str | None:
+        try:
+            got = self._pointer().get(ids=["current"], include=["metadatas"])
+        except TechniquesError:
+            raise
+        except Exception as exc:
+            self._client_obj = None
+            raise self._unreachable(exc) from exc
+        return got["metadatas"][0]["version"] if got["ids"] else None
+
+    def open(self, version: str) -> Index:
+        try:
+            return Index(self.client, f"{self.prefix}-{version}")
+        except TechniquesError:
+            raise
+        except Exception as exc:
+            self._client_obj = None
+            raise self._unreachable(exc) from exc
+
+    def create(self, version: str) -> Index:
+        return Index(self.client, f"{self.prefix}-{version}", create=True)
+
+    def publish(self, version: str) -> None:
+        self._pointer().upsert(ids=["current"], embeddings=[[1.0]], metadatas=[{"version": version}])
+
+    def collect_garbage(self, keep: set[str]) -> None:
+        keep_names = {f"{self.prefix}-{v}-{part}" for v in keep for part in ("chunks", "docs")}
+        for name in self.client.list_collections():
+            name = getattr(name, "name", name)
+            if name.startswith(f"{self.prefix}-v") and name not in keep_names:
+                self.client.delete_collection(name)
+
+
+def open_backend(settings: Settings) -> LocalBackend | ServerBackend:
+    if settings.server_mode:
+        return ServerBackend(settings.chroma_host or "127.0.0.1", settings.chroma_port, settings.collection)
+    return LocalBackend(settings.data_dir, settings.collection)

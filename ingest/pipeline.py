@@ -1,0 +1,212 @@
+"""The ingest pipeline: files -> load -> clean -> sections -> chunks -> embeddings -> a new
+published index version.
+
+An ingest makes the index match the files it is given: new and changed files are parsed,
+files that are gone leave the index, and unchanged files are carried over as they are. A
+file's fingerprint covers its bytes, its catalog entry and the pipeline's own rules, so a
+change to any of them re-parses it. Embeddings are reused by chunk content hash, so an
+unchanged corpus, a renamed file or a re-parse that yields the same passages computes none.
+Nothing is published unless the new version is complete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from ingest.backends import new_version_name, open_backend
+from ingest.chunk import chunk_document, embedding_text
+from ingest.clean import clean
+from ingest.embed import Embedder, SentenceTransformerEmbedder, TokenCounter
+from ingest.load import Skipped, SkipFile, discover, load, load_catalog
+from ingest.lock import ingest_lock
+from ingest.sections import parse
+from ingest.store import StoredChunk, StoredDoc
+from ingest.types import Chunk, ParsedDocument, SectionKind
+from techniques.errors import TechniquesError
+from techniques.settings import Settings
+
+log = logging.getLogger(__name__)
+
+RULES_REVISION = "1"  # bump when the parsing code changes what it produces
+
+
+@dataclass
+class IngestSummary:
+    documents: int = 0
+    chunks: int = 0
+    cautions: int = 0
+    embedded: int = 0
+    reused: int = 0
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    version: str | None = None
+    published: bool = False
+    store: str = ""
+
+    def lines(self) -> list[str]:
+        state = "new index version published" if self.published else "index unchanged"
+        out = [
+            f"Ingest into {self.store}: {state}" + (f" ({self.version})" if self.version else ""),
+            f"  documents: {self.documents} (added {len(self.added)}, changed {len(self.changed)}, "
+            f"deleted {len(self.deleted)}, unchanged {len(self.unchanged)})",
+            f"  chunks: {self.chunks} (embedded {self.embedded}, reused {self.reused})",
+            f"  cautions found: {self.cautions}",
+        ]
+        out += [f"  warning: {w}" for w in self.warnings]
+        out += [f"  skipped {s.path}: {s.reason}" for s in self.skipped]
+        out.append(f"  time: {self.seconds:.2f} s")
+        return out
+
+
+def rules_fingerprint(settings: Settings) -> str:
+    h = hashlib.sha256(RULES_REVISION.encode())
+    for name in ("structure.yaml", "noise.yaml"):
+        h.update(resources.files("ingest").joinpath(f"data/{name}").read_bytes())
+    h.update(str(settings.chunk_tokens).encode())
+    return h.hexdigest()[:16]
+
+
+def _fingerprint(raw: bytes, catalog_entry: dict | None, rules: str) -> str:
+    h = hashlib.sha256(raw)
+    h.update(json.dumps(catalog_entry or {}, sort_keys=True, default=str).encode())
+    h.update(rules.encode())
+    return h.hexdigest()
+
+
+def ingest(
+    paths: Sequence[Path],
+    settings: Settings,
+    *,
+    embedder: Embedder | None = None,
+    rebuild: bool = False,
+    progress: bool = True,
+) -> IngestSummary:
+    started = time.perf_counter()
+    with ingest_lock(settings.data_dir):
+        summary = _ingest_locked(paths, settings, embedder, rebuild, progress)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _ingest_locked(paths, settings: Settings, embedder, rebuild: bool, progress: bool) -> IngestSummary:
+    backend = open_backend(settings)
+    summary = IngestSummary(store=backend.describe())
+    files, summary.skipped = discover([Path(p) for p in paths])
+    rules = rules_fingerprint(settings)
+
+    current = None if rebuild else backend.current_version()
+    old_index = backend.open(current) if current else None
+    old_docs = old_index.docs() if old_index else {}
+
+    kept: dict[str, StoredDoc] = {}
+    fresh: list[StoredDoc] = []  # parsed this run, with their fingerprints
+    catalogs: dict[Path, dict] = {}
+    for path in tqdm(files, desc="read", unit="file", disable=not progress, leave=False):
+        folder = path.parent
+        if folder not in catalogs:
+            catalogs[folder] = load_catalog(folder)
+        entry = catalogs[folder].get(path.stem)
+        try:
+            fingerprint = _fingerprint(path.read_bytes(), entry, rules)
+        except OSError as exc:
+            summary.skipped.append(Skipped(path, f"cannot be read: {exc.strerror or exc}"))
+            continue
+        old = old_docs.get(path.stem)
+        if old is not None and old.fingerprint == fingerprint:
+            kept[path.stem] = old
+            summary.unchanged.append(path.stem)
+            continue
+        try:
+            doc = parse(clean(load(path, catalogs[folder])))
+        except SkipFile as exc:
+            summary.skipped.append(Skipped(path, exc.reason))
+            continue
+        except Exception as exc:  # a bug on one file must not stop the batch
+            log.exception("ingest failed on %s", path)
+            summary.skipped.append(Skipped(path, f"could not be parsed ({type(exc).__name__}: {exc})"))
+            continue
+        if not doc.sections:
+            summary.skipped.append(Skipped(path, "no text left after removing page chrome"))
+            continue
+        if not _has_structure(doc):
+            summary.warnings.append(f"{path}: no headings or steps recognised; indexed as overview text")
+        (summary.changed if path.stem in old_docs else summary.added).append(path.stem)
+        fresh.append(StoredDoc(doc, fingerprint))
+
+    present = set(kept) | {d.doc.doc_id for d in fresh}
+    summary.deleted = sorted(set(old_docs) - present)
+    summary.documents = len(present)
+    if not present:
+        raise TechniquesError(
+            "Nothing was ingested: no readable technique documents were found"
+            + (" (the existing index was left as it was)." if current else "."),
+            hint="Check the paths; supported files are .txt, .md, .html and .pdf.",
+        )
+    if old_index is not None and not fresh and not summary.deleted:
+        summary.chunks = old_index.count()
+        summary.cautions = sum(len(d.doc.cautions) for d in kept.values())
+        summary.version = current
+        return summary
+
+    stored = list(old_index.chunks(embeddings=True)) if old_index else []
+    reuse = {s.chunk.content_hash: s.embedding for s in stored if s.embedding is not None}
+    chunks: list[Chunk] = [s.chunk for s in stored if s.chunk.doc_id in kept]
+    vectors: list[np.ndarray] = [s.embedding for s in stored if s.chunk.doc_id in kept]
+    summary.reused = len(chunks)
+
+    counter = TokenCounter(settings.resolved_model_path())
+    new_chunks = [c for d in fresh for c in chunk_document(d.doc, counter, settings.chunk_tokens)]
+    missing = [c for c in new_chunks if c.content_hash not in reuse]
+    summary.reused += len(new_chunks) - len(missing)
+    computed = _embed(missing, embedder or SentenceTransformerEmbedder(settings.resolved_model_path()), progress)
+    reuse.update(computed)
+    summary.embedded = len(computed)
+    chunks += new_chunks
+    vectors += [reuse[c.content_hash] for c in new_chunks]
+
+    version = new_version_name()
+    index = backend.create(version)
+    index.add_chunks(chunks, np.vstack(vectors) if vectors else np.zeros((0, 384), np.float32))
+    index.add_docs(list(kept.values()) + fresh)
+    backend.publish(version)
+    backend.collect_garbage({version} | ({current} if current else set()))
+    summary.version, summary.published = version, True
+    summary.chunks = len(chunks)
+    summary.cautions = sum(len(d.doc.cautions) for d in kept.values()) + sum(len(d.doc.cautions) for d in fresh)
+    return summary
+
+
+def _has_structure(doc: ParsedDocument) -> bool:
+    plain = {SectionKind.OVERVIEW, SectionKind.OTHER}
+    return any(s.kind not in plain for s in doc.sections) or len(doc.sections) > 1
+
+
+def _embed(chunks: list[Chunk], embedder: Embedder, progress: bool) -> dict[str, np.ndarray]:
+    unique: dict[str, Chunk] = {}
+    for c in chunks:
+        unique.setdefault(c.content_hash, c)
+    todo = list(unique.values())
+    out: dict[str, np.ndarray] = {}
+    batch = 64
+    with tqdm(total=len(todo), desc="embed", unit="chunk", disable=not progress or not todo, leave=False) as bar:
+        for start in range(0, len(todo), batch):
+            part = todo[start : start + batch]
+            vectors = embedder.embed_documents([embedding_text(c) for c in part])
+            out.update({c.content_hash: v for c, v in zip(part, vectors)})
+            bar.update(len(part))
+    return out

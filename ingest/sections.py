@@ -1,0 +1,249 @@
+"""Parse a cleaned document into ordered, typed sections and collect all of its cautions.
+
+Headings come from markdown `#` lines or from the shape of a plain line (short, no closing
+full stop, a known heading word or title case). Paragraphs and list items become blocks; a list
+item keeps its own marker ("1)", "•") so steps keep their numbers. Where no heading announces a
+procedure, the first procedural block ("The pt is supine...", "Stand alongside...") starts an
+implicit "Technique" section. Vocabulary lives in data/structure.yaml.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+from ingest.types import Block, Caution, LoadedDocument, ParsedDocument, Section, SectionKind
+
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
+_LIST_ITEM = re.compile(
+    r"^(?P<indent>\s*)(?P<marker>[-*•·▪●◦‣]|\d{1,2}[.)]|\(\d{1,2}\)|[a-z][.)]|\d{1,2}(?=\s+[A-Z]))\s+(?P<text>\S.*)$"
+)
+_TERMINAL = tuple('.!?;,"”)…')
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]*\s+(?=[A-Z0-9“\"(])")
+
+
+@dataclass(frozen=True)
+class _Vocabulary:
+    kinds: tuple[tuple[SectionKind, re.Pattern[str]], ...]
+    max_heading_words: int
+    procedural: re.Pattern[str]
+    caution_cues: re.Pattern[str]
+    caution_exceptions: re.Pattern[str]
+    dosage_cues: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> _Vocabulary:
+    raw = yaml.safe_load(resources.files("ingest").joinpath("data/structure.yaml").read_text("utf-8"))
+    any_of = lambda pats: re.compile("|".join(f"(?:{p})" for p in pats), re.IGNORECASE)  # noqa: E731
+    return _Vocabulary(
+        kinds=tuple((SectionKind(k["kind"]), any_of(k["patterns"])) for k in raw["kinds"]),
+        max_heading_words=int(raw["max_heading_words"]),
+        procedural=any_of(raw["procedural_starts"]),
+        caution_cues=any_of(raw["caution_cues"]),
+        caution_exceptions=any_of(raw["caution_section_exceptions"]),
+        dosage_cues=any_of(raw["dosage_cues"]),
+    )
+
+
+def classify_heading(title: str) -> SectionKind:
+    for kind, pattern in vocabulary().kinds:
+        if pattern.search(title):
+            return kind
+    return SectionKind.OTHER
+
+
+def is_dosage(text: str) -> bool:
+    return bool(vocabulary().dosage_cues.search(text))
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+
+
+@dataclass
+class _Item:
+    """A heading or a block while lines are being read."""
+
+    text: str
+    heading: bool = False
+    marker: str | None = None
+    indent: int = 0
+    page: int | None = None
+    children: list[str] = field(default_factory=list)
+
+
+def _looks_like_heading(line: str, vocab: _Vocabulary) -> bool:
+    words = line.split()
+    if not words or len(words) > vocab.max_heading_words or not line[0].isupper():
+        return False
+    if line.endswith(":"):
+        return len(words) <= 8
+    long_words = [w for w in words if len(w) > 3]
+    title_case = bool(long_words) and sum(w[0].isupper() for w in long_words) / len(long_words) >= 0.6
+    if line.endswith(("?", "!")):
+        return title_case
+    if line.endswith(_TERMINAL):
+        return False
+    return True
+
+
+def _read_items(doc: LoadedDocument) -> list[_Item]:
+    vocab = vocabulary()
+    items: list[_Item] = []
+    open_block: _Item | None = None  # the block a following line may continue
+    in_related = False
+    for page in doc.pages:
+        for raw in page.text.split("\n"):
+            line = raw.rstrip()
+            stripped = line.strip()
+            if not stripped:
+                open_block = None
+                continue
+            if m := _MD_HEADING.match(line):
+                items.append(_Item(m.group(1).strip(), heading=True, page=page.number))
+                in_related = classify_heading(items[-1].text) is SectionKind.RELATED
+                open_block = None
+                continue
+            if m := _LIST_ITEM.match(line):
+                indent = len(m.group("indent").expandtabs(4))
+                item = _Item(m.group("text").strip(), marker=m.group("marker"), indent=indent, page=page.number)
+                parent = _list_parent(items, indent)
+                if parent is not None:
+                    parent.children.append(item.text)
+                else:
+                    items.append(item)
+                open_block = parent or item
+                continue
+            indent = len(line) - len(line.lstrip())
+            known_heading = classify_heading(stripped) is not SectionKind.OTHER and _looks_like_heading(stripped, vocab)
+            if open_block is not None and not known_heading and not in_related and (
+                not open_block.text.endswith(_TERMINAL) or (open_block.marker and indent > open_block.indent)
+            ):
+                if open_block.children:
+                    open_block.children[-1] += " " + stripped
+                else:
+                    open_block.text += " " + stripped
+                continue
+            if _looks_like_heading(stripped, vocab) and (not in_related or known_heading):
+                items.append(_Item(stripped.rstrip(":").strip(), heading=True, page=page.number))
+                in_related = classify_heading(stripped) is SectionKind.RELATED
+                open_block = None
+                continue
+            open_block = _Item(stripped, indent=indent, page=page.number)
+            items.append(open_block)
+    return items
+
+
+def _list_parent(items: list[_Item], indent: int) -> _Item | None:
+    """A deeper list item under an item that ends with ':' belongs to that item."""
+    if not items or items[-1].heading:
+        return None
+    last = items[-1]
+    if last.marker and indent > last.indent and (last.text.endswith(":") or last.children):
+        return last
+    return None
+
+
+def _block(item: _Item) -> Block:
+    text = item.text if not item.children else f"{item.text} {' '.join(item.children)}"
+    return Block(text=re.sub(r"\s+", " ", text).strip(), marker=item.marker, page=item.page)
+
+
+def parse(doc: LoadedDocument) -> ParsedDocument:
+    vocab = vocabulary()
+    items = _read_items(doc)
+    title = str(doc.meta.get("title") or "").strip()
+    if not title:
+        first = next((i.text for i in items), doc.doc_id)
+        title = first if len(first) <= 120 else doc.doc_id
+    # the page title itself is not a section
+    if items and items[0].heading and items[0].text.strip(" :") in title:
+        items = items[1:]
+
+    has_steps_heading = any(i.heading and classify_heading(i.text) is SectionKind.STEPS for i in items)
+    raw_sections: list[tuple[SectionKind, str, list[Block]]] = []
+    for item in items:
+        if item.heading:
+            raw_sections.append((classify_heading(item.text), item.text, []))
+            continue
+        if not raw_sections:
+            raw_sections.append((SectionKind.OVERVIEW, "Overview", []))
+        kind, name, blocks = raw_sections[-1]
+        block = _block(item)
+        if (
+            not has_steps_heading
+            and kind in (SectionKind.OVERVIEW, SectionKind.OTHER)
+            and vocab.procedural.search(block.text)
+        ):
+            has_steps_heading = True  # one implicit procedure per document
+            raw_sections.append((SectionKind.STEPS, "Technique", [block]))
+            continue
+        blocks.append(block)
+
+    if raw_sections and raw_sections[0][0] is SectionKind.OTHER:
+        raw_sections[0] = (SectionKind.OVERVIEW, *raw_sections[0][1:])
+    sections: list[Section] = []
+    for kind, name, blocks in raw_sections:
+        for part_kind, part_name, part in _split_list_edges(kind, name, blocks):
+            if part:
+                sections.append(Section(part_kind, part_name, len(sections), tuple(part)))
+    cautions = _cautions(doc.doc_id, sections)
+    return ParsedDocument(
+        doc_id=doc.doc_id,
+        title=title,
+        path=doc.path,
+        fmt=doc.fmt,
+        file_hash=doc.file_hash,
+        meta=dict(doc.meta),
+        sections=tuple(sections),
+        cautions=cautions,
+    )
+
+
+def _split_list_edges(kind: SectionKind, name: str, blocks: list[Block]):
+    """In a section built around a list, prose before the procedure is an introduction and
+    prose after it is a note: neither is a step or a caution."""
+    marked = [i for i, b in enumerate(blocks) if b.marker]
+    if kind not in (SectionKind.STEPS, SectionKind.CAUTIONS) or len(marked) < 2:
+        yield kind, name, blocks
+        return
+    vocab = vocabulary()
+    doing = lambda b: bool(b.marker or vocab.procedural.search(b.text) or vocab.dosage_cues.search(b.text))  # noqa: E731
+    start = next(i for i, b in enumerate(blocks) if doing(b))
+    end = marked[-1] + 1
+    while end < len(blocks) and doing(blocks[end]):
+        end += 1
+    yield SectionKind.OVERVIEW, name, blocks[:start]
+    yield kind, name, blocks[start:end]
+    yield SectionKind.OTHER, "Notes", blocks[end:]
+
+
+def _cautions(doc_id: str, sections: list[Section]) -> tuple[Caution, ...]:
+    vocab = vocabulary()
+    found: list[Caution] = []
+    seen: set[str] = set()
+
+    def add(text: str, section: Section) -> None:
+        key = re.sub(r"\W+", " ", text).strip().lower()
+        if key and key not in seen:
+            seen.add(key)
+            found.append(Caution(text=text, doc_id=doc_id, section=section.title))
+
+    # a technique's own cautions section first, then cautions met along the way, in order
+    for section in sorted(sections, key=lambda s: (s.kind is not SectionKind.CAUTIONS, s.order)):
+        for block in section.blocks:
+            if section.kind is SectionKind.CAUTIONS:
+                if vocab.caution_exceptions.search(block.text):
+                    continue
+                if block.marker or vocab.caution_cues.search(block.text):
+                    add(block.text, section)
+                continue
+            for sentence in split_sentences(block.text):
+                if not sentence.endswith("?") and vocab.caution_cues.search(sentence):
+                    add(sentence, section)
+    return tuple(found)

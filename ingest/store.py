@@ -1,0 +1,182 @@
+"""The Chroma adapter: one `Index` is one published (or being-built) version of the index.
+
+An index is two collections: `chunks` (one record per chunk, our own embeddings, cosine space)
+and `docs` (one record per document: its parsed sections and every caution, as JSON, so the
+assistant can show all of a technique's cautions and the whole source). Chroma types stay in
+this module and in backends.py.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ingest.types import Block, Caution, Chunk, ParsedDocument, Section, SectionKind
+
+_PAGE = 2000  # records per get/add call, well under Chroma's max batch size
+_DOC_VECTOR = [1.0]  # the docs collection is looked up by id, never by similarity
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    chunk: Chunk
+    embedding: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class StoredDoc:
+    doc: ParsedDocument
+    fingerprint: str
+
+
+class Index:
+    """Read and write one version's collections."""
+
+    def __init__(self, client, prefix: str, *, create: bool = False) -> None:
+        self.client = client
+        kwargs = {"embedding_function": None}
+        if create:
+            self._chunks = client.create_collection(
+                f"{prefix}-chunks", configuration={"hnsw": {"space": "cosine"}}, **kwargs
+            )
+            self._docs = client.create_collection(f"{prefix}-docs", **kwargs)
+        else:
+            self._chunks = client.get_collection(f"{prefix}-chunks", **kwargs)
+            self._docs = client.get_collection(f"{prefix}-docs", **kwargs)
+
+    # -- writing ---------------------------------------------------------------------------
+    def add_chunks(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        for start in range(0, len(chunks), _PAGE):
+            part = chunks[start : start + _PAGE]
+            self._chunks.add(
+                ids=[c.id for c in part],
+                embeddings=np.asarray(vectors[start : start + _PAGE], dtype=np.float32),
+                documents=[c.text for c in part],
+                metadatas=[_chunk_meta(c) for c in part],
+            )
+
+    def add_docs(self, docs: Sequence[StoredDoc]) -> None:
+        for start in range(0, len(docs), _PAGE):
+            part = docs[start : start + _PAGE]
+            self._docs.add(
+                ids=[d.doc.doc_id for d in part],
+                embeddings=[_DOC_VECTOR for _ in part],
+                documents=[json.dumps(_doc_json(d.doc)) for d in part],
+                metadatas=[
+                    {"doc_id": d.doc.doc_id, "file_hash": d.doc.file_hash, "fingerprint": d.fingerprint} for d in part
+                ],
+            )
+
+    # -- reading ---------------------------------------------------------------------------
+    def chunks(self, *, embeddings: bool = False) -> Iterator[StoredChunk]:
+        include = ["documents", "metadatas"] + (["embeddings"] if embeddings else [])
+        for batch in self._pages(self._chunks, include):
+            vectors = batch.get("embeddings") if embeddings else None
+            for i, (cid, text, meta) in enumerate(zip(batch["ids"], batch["documents"], batch["metadatas"])):
+                vector = np.asarray(vectors[i], dtype=np.float32) if vectors is not None else None
+                yield StoredChunk(_chunk_from(cid, text, meta), vector)
+
+    def docs(self) -> dict[str, StoredDoc]:
+        found: dict[str, StoredDoc] = {}
+        for batch in self._pages(self._docs, ["documents", "metadatas"]):
+            for text, meta in zip(batch["documents"], batch["metadatas"]):
+                doc = _doc_from(json.loads(text), meta)
+                found[doc.doc_id] = StoredDoc(doc, str(meta.get("fingerprint", "")))
+        return found
+
+    def query(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity), best first."""
+        k = min(k, self.count())
+        if k <= 0:
+            return []
+        result = self._chunks.query(query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=k, include=["distances"])
+        return [(cid, 1.0 - float(d)) for cid, d in zip(result["ids"][0], result["distances"][0])]
+
+    def count(self) -> int:
+        return self._chunks.count()
+
+    @staticmethod
+    def _pages(collection, include: list[str]) -> Iterator[dict]:
+        offset = 0
+        while True:
+            batch = collection.get(limit=_PAGE, offset=offset, include=include)
+            if not batch["ids"]:
+                return
+            yield batch
+            offset += len(batch["ids"])
+
+
+def _chunk_meta(c: Chunk) -> dict:
+    return {
+        "doc_id": c.doc_id,
+        "title": c.title,
+        "section_title": c.section_title,
+        "section_kind": str(c.section_kind),
+        "section_order": c.section_order,
+        "order": c.order,
+        "content_hash": c.content_hash,
+        "page": -1 if c.page is None else c.page,
+        "markers": json.dumps(list(c.markers)),
+    }
+
+
+def _chunk_from(cid: str, text: str, meta: dict) -> Chunk:
+    page = int(meta.get("page", -1))
+    return Chunk(
+        id=cid,
+        doc_id=meta["doc_id"],
+        title=meta["title"],
+        section_title=meta["section_title"],
+        section_kind=SectionKind(meta["section_kind"]),
+        section_order=int(meta["section_order"]),
+        order=int(meta["order"]),
+        text=text,
+        content_hash=meta["content_hash"],
+        page=None if page < 0 else page,
+        markers=tuple(json.loads(meta.get("markers", "[]"))),
+    )
+
+
+def _doc_json(doc: ParsedDocument) -> dict:
+    return {
+        "title": doc.title,
+        "path": str(doc.path),
+        "fmt": doc.fmt,
+        "meta": doc.meta,
+        "sections": [
+            {
+                "kind": str(s.kind),
+                "title": s.title,
+                "order": s.order,
+                "blocks": [{"text": b.text, "marker": b.marker, "page": b.page} for b in s.blocks],
+            }
+            for s in doc.sections
+        ],
+        "cautions": [{"text": c.text, "section": c.section} for c in doc.cautions],
+    }
+
+
+def _doc_from(data: dict, meta: dict) -> ParsedDocument:
+    doc_id = meta["doc_id"]
+    return ParsedDocument(
+        doc_id=doc_id,
+        title=data["title"],
+        path=Path(data["path"]),
+        fmt=data["fmt"],
+        file_hash=meta["file_hash"],
+        meta=data.get("meta") or {},
+        sections=tuple(
+            Section(
+                kind=SectionKind(s["kind"]),
+                title=s["title"],
+                order=s["order"],
+                blocks=tuple(Block(b["text"], b.get("marker"), b.get("page")) for b in s["blocks"]),
+            )
+            for s in data["sections"]
+        ),
+        cautions=tuple(Caution(c["text"], doc_id, c["section"]) for c in data["cautions"]),
+    )

@@ -1,0 +1,1 @@
+"""The Gradio web chat. Only this package (and app.py) imports gradio."""
