@@ -1,0 +1,293 @@
+"""Read technique documents (text, markdown, HTML, PDF) into `LoadedDocument`s.
+
+`discover` turns the paths a user gives into the files to ingest, `load_catalog` reads a
+folder's per-document metadata, and `load` reads one file. A file that cannot be used raises
+`SkipFile` with a one-line reason saying what to do, so a batch ingest can record it and go on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import frontmatter
+import yaml
+from pypdf import PdfReader
+from pypdf.errors import DependencyError
+
+from ingest.html import html_to_text
+from ingest.types import LoadedDocument, Page
+from techniques.errors import TechniquesError
+
+_FORMATS = {
+    ".txt": "txt",
+    ".md": "md",
+    ".markdown": "md",
+    ".html": "html",
+    ".htm": "html",
+    ".pdf": "pdf",
+}
+SUPPORTED_SUFFIXES = frozenset(_FORMATS)
+MAX_TEXT_BYTES = 10 * 1024 * 1024
+MAX_PDF_BYTES = 50 * 1024 * 1024
+CATALOG_NAME = "catalog.yaml"
+
+# A share of undecodable bytes or control characters above this means "not a text file".
+_BINARY_SHARE = 0.3
+_SNIFF_BYTES = 8192
+
+
+
+class SkipFile(Exception):
+    """A file that cannot be ingested; `reason` is one line telling the user why and what to do."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Skipped:
+    path: Path
+    reason: str
+
+
+@dataclass(frozen=True)
+class _Content:
+    pages: list[Page]
+    overrides: dict[str, object] = field(default_factory=dict)  # win over the catalog
+    defaults: dict[str, object] = field(default_factory=dict)  # used where the catalog is silent
+
+
+# ---------------------------------------------------------------------------------- discover
+
+
+def discover(paths: Sequence[Path]) -> tuple[list[Path], list[Skipped]]:
+    """Files to ingest under `paths` (folders expanded recursively, sorted) and those refused."""
+    found: list[Path] = []
+    skipped: list[Skipped] = []
+    by_id: dict[str, Path] = {}
+    seen: set[Path] = set()
+    for given in map(Path, paths):
+        if given.is_dir():
+            candidates = _folder_files(given)
+        elif given.is_file():
+            candidates = [given]
+        else:
+            skipped.append(Skipped(given, "not found: check the path"))
+            continue
+        for path in candidates:
+            if path.resolve() in seen:  # the same file reached twice is not a duplicate
+                continue
+            seen.add(path.resolve())
+            reason = _refusal(path, explicit=path is given)
+            if reason is None and path.stem in by_id:
+                reason = (f"duplicate document id '{path.stem}': {by_id[path.stem]} has the same "
+                          "name; rename one of them")
+            if reason is not None:
+                skipped.append(Skipped(path, reason))
+                continue
+            by_id[path.stem] = path
+            found.append(path)
+    return found, skipped
+
+
+def _folder_files(folder: Path) -> list[Path]:
+    files: list[Path] = []
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        files.extend(Path(root, n) for n in names if not n.startswith(".") and n != CATALOG_NAME)
+    return sorted(files)
+
+
+def _refusal(path: Path, *, explicit: bool) -> str | None:
+    if explicit and path.name == CATALOG_NAME:
+        return "a catalog of metadata, not a document: give its folder instead"
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        return _unsupported(path)
+    return None
+
+
+def _unsupported(path: Path) -> str:
+    kind = path.suffix.lower() or "(no extension)"
+    return f"unsupported file type {kind}; supported: {', '.join(sorted(SUPPORTED_SUFFIXES))}"
+
+
+# ----------------------------------------------------------------------------------- catalog
+
+
+def load_catalog(folder: Path) -> dict[str, dict]:
+    """The folder's `catalog.yaml` as {doc id: metadata}; empty when there is none."""
+    path = Path(folder) / CATALOG_NAME
+    if not path.is_file():
+        return {}
+    hint = ("Fix the file so each document id (the file name without extension) maps to its "
+            "keys, e.g. 'ql-hip-hike: {title: QL Hip Hike}', or remove it.")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise TechniquesError(f"{path} is not valid YAML ({_one_line(exc)}).", hint=hint) from exc
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise TechniquesError(f"{path} must map document ids to metadata, not be a "
+                              f"{type(raw).__name__}.", hint=hint)
+    catalog: dict[str, dict] = {}
+    for doc_id, entry in raw.items():
+        if not isinstance(entry, dict | None):
+            raise TechniquesError(f"{path}: the entry for '{doc_id}' must be a mapping of keys, "
+                                  f"not a {type(entry).__name__}.", hint=hint)
+        catalog[str(doc_id)] = entry or {}
+    return catalog
+
+
+# -------------------------------------------------------------------------------------- load
+
+
+def load(path: Path, catalog: Mapping[str, dict] | None = None) -> LoadedDocument:
+    """Read one file; raise `SkipFile` when it cannot be used."""
+    path = Path(path)
+    fmt = _FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise SkipFile(_unsupported(path))
+    data = _read_bytes(path, MAX_PDF_BYTES if fmt == "pdf" else MAX_TEXT_BYTES)
+    content = _read_pdf(data) if fmt == "pdf" else _TEXT_READERS[fmt](_decode(data))
+    meta: dict[str, object] = dict((catalog or {}).get(path.stem) or {})
+    meta.update(content.overrides)
+    for key, value in content.defaults.items():
+        meta.setdefault(key, value)
+    return LoadedDocument(
+        doc_id=path.stem,
+        path=path,
+        fmt=fmt,
+        pages=tuple(content.pages),
+        file_hash=hashlib.sha256(data).hexdigest(),
+        meta=meta,
+    )
+
+
+def _read_bytes(path: Path, limit: int) -> bytes:
+    try:
+        if path.is_dir():
+            raise SkipFile("a folder, not a file: give it to discover() instead")
+        size = path.stat().st_size
+        if size == 0:
+            raise SkipFile("empty file (0 bytes): nothing to ingest")
+        if size > limit:
+            raise SkipFile(f"too large: {_megabytes(size)} is over the {_megabytes(limit)} limit "
+                           f"for {path.suffix.lower()} files; split it into smaller documents")
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise SkipFile("not found: check the path") from None
+    except OSError as exc:
+        raise SkipFile(f"cannot be read ({exc.strerror}): check its permissions") from None
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise SkipFile("UTF-16 text: save the file as UTF-8")
+    if b"\x00" in data or _looks_binary(data[:_SNIFF_BYTES]):
+        raise SkipFile("binary content, not text: check the file type or export it as text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SkipFile(f"not valid UTF-8 at byte {exc.start}: save the file as UTF-8") from None
+    if not text.strip():
+        raise SkipFile("contains only whitespace: nothing to ingest")
+    return _normalise(text)
+
+
+def _looks_binary(sample: bytes) -> bool:
+    text = sample.decode("utf-8", errors="replace")
+    odd = sum(ch == "\ufffd" or (ch < " " and ch not in "\n\r\t\f\v") for ch in text)
+    return odd > _BINARY_SHARE * len(text)
+
+
+def _normalise(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\u00a0", " ").replace("\u202f", " ")
+    return text.expandtabs(4)
+
+
+def _single_page(text: str) -> list[Page]:
+    text = text.strip("\n").rstrip()
+    return [Page(text)] if text.strip() else []
+
+
+def _read_txt(text: str) -> _Content:
+    return _Content(_single_page(text))
+
+
+def _read_markdown(text: str) -> _Content:
+    handler = frontmatter.YAMLHandler()
+    meta: dict[str, object] = {}
+    if handler.detect(text):
+        block, body = handler.split(text)
+        try:
+            parsed = handler.load(block)
+        except yaml.YAMLError as exc:
+            raise SkipFile(f"front matter is not valid YAML ({_one_line(exc)}): fix the --- "
+                           "block at the top") from None
+        # A leading "---" that opens no mapping is a thematic break, not front matter.
+        if isinstance(parsed, dict | None):
+            meta, text = dict(parsed or {}), body
+    pages = _single_page(text)
+    if not pages:
+        raise SkipFile("only front matter, no text: add the technique text below the --- block")
+    return _Content(pages, overrides=meta)
+
+
+def _read_html(text: str) -> _Content:
+    body, title = html_to_text(text)
+    pages = _single_page(_normalise(body))
+    if not pages:
+        raise SkipFile("no readable text once scripts, navigation and page chrome are removed")
+    return _Content(pages, defaults={"title": title} if title else {})
+
+
+_TEXT_READERS: dict[str, Callable[[str], _Content]] = {
+    "txt": _read_txt,
+    "md": _read_markdown,
+    "html": _read_html,
+}
+
+
+def _read_pdf(data: bytes) -> _Content:
+    password_hint = ("the PDF is encrypted: save a password-free copy (e.g. print it to PDF) "
+                     "and ingest that")
+    # pypdf raises many exception types on damaged files; every one means "cannot read this".
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            try:
+                if not reader.decrypt(""):
+                    raise SkipFile(password_hint)
+            except DependencyError:
+                raise SkipFile(password_hint) from None
+        texts = [page.extract_text() or "" for page in reader.pages]
+        title = (reader.metadata.title if reader.metadata else None) or ""
+    except SkipFile:
+        raise
+    except Exception as exc:
+        raise SkipFile(f"corrupt or unreadable PDF ({_one_line(exc)}): re-export or download it "
+                       "again") from None
+    pages = [Page(_normalise(t).strip("\n").rstrip(), number=i)
+             for i, t in enumerate(texts, start=1) if t.strip()]
+    if not pages:
+        raise SkipFile("the PDF has no text layer, probably scanned: run OCR on it (e.g. "
+                       "ocrmypdf) and ingest the result")
+    return _Content(pages, defaults={"title": title.strip()} if title.strip() else {})
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 2**20:.1f}".removesuffix(".0") + " MB"
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 160 else text[:157] + "..."
