@@ -1,0 +1,1 @@
+"""Regression Q&A evals: datasets, deterministic metrics, reports and the baseline gate."""
