@@ -28,6 +28,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rebuild", action="store_true", help="ignore the current index and build a new one from scratch")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(run=_cmd_ingest)
+
+    p = sub.add_parser("ask", help="answer a question from the technique library")
+    p.add_argument("question")
+    p.add_argument("--history", action="append", default=[], metavar="QUESTION", help="an earlier question of the conversation (repeatable, oldest first)")
+    p.add_argument("--json", action="store_true", help="print the answer object as JSON")
+    _store_arg(p)
+    p.set_defaults(run=_cmd_ask)
+
+    p = sub.add_parser("eval", help="run regression Q&A datasets and gate on their metrics")
+    p.add_argument("datasets", nargs="+", type=Path, metavar="DATASET", help="YAML or JSONL eval datasets")
+    _store_arg(p)
+    p.add_argument("--k", type=int, default=3, help="rank cut-off for hit@k (default 3)")
+    p.add_argument("--report", type=Path, help="write the JSON report here")
+    p.add_argument("--markdown", type=Path, help="write a Markdown report here")
+    p.add_argument("--junit", type=Path, help="write JUnit XML here")
+    p.add_argument("--baseline", type=Path, help="a previous JSON report to diff against")
+    p.add_argument("--min", action="append", default=[], metavar="METRIC=VALUE", help="fail when METRIC is below VALUE (repeatable)")
+    p.set_defaults(run=_cmd_eval)
     return parser
 
 
@@ -38,6 +56,43 @@ def _cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     summary = ingest(paths, settings, rebuild=args.rebuild, progress=not args.quiet)
     print("\n".join(summary.lines()))
     return 0
+
+
+def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+
+    from assistant.service import Assistant
+
+    answer = Assistant(settings).ask(args.question, args.history)
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(answer.answer)
+        if answer.citations:
+            print("\nSources:")
+            for c in answer.citations:
+                print(f"  [{c.n}] {c.title} — {c.section} ({c.doc_id})")
+    return 0
+
+
+def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.service import Assistant
+    from evals.gate import eval_config
+    from evals.runner import main_eval
+
+    assistant = Assistant(settings)
+    assistant.library()  # a missing index is a usage error, before any case runs
+    return main_eval(
+        args.datasets,
+        lambda q, h: assistant.ask(q, h).to_dict(),
+        k=args.k,
+        config=eval_config(settings, assistant, args.k),
+        report=args.report,
+        markdown=args.markdown,
+        junit=args.junit,
+        baseline=args.baseline,
+        mins=args.min,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,262 @@
+"""Compose the technique card: steps in the document's order, every caution, the disclaimer.
+
+Everything shown is corpus text taken from stored chunks; each line ends with a citation
+marker that `Citations` assigns from the chunk it came from, so every `[n]` has an entry and
+every entry is used. Corpus text is escaped so a document cannot inject markup, links or fake
+citation markers into an answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+from assistant.library import Library
+from assistant.retrieve import TechniqueMatch
+from assistant.types import CautionItem, Citation
+from ingest.sections import is_dosage, split_sentences
+from ingest.types import Chunk, ParsedDocument, SectionKind
+
+
+@dataclass(frozen=True)
+class AnswerText:
+    general_cautions: tuple[tuple[str, re.Pattern[str] | None], ...]
+    no_answer: str
+    followup: re.Pattern[str]
+    indication: re.Pattern[str]
+    not_conditions: frozenset[str]
+    question_words: frozenset[str]
+    also_relevant_ratio: float
+
+
+@lru_cache(maxsize=1)
+def answer_text() -> AnswerText:
+    raw = yaml.safe_load(resources.files("assistant").joinpath("data/answer.yaml").read_text("utf-8"))
+    any_of = lambda ps: re.compile("|".join(f"(?:{p})" for p in ps), re.IGNORECASE) if ps else None  # noqa: E731
+    return AnswerText(
+        general_cautions=tuple((g["text"], any_of(g["conditions"])) for g in raw["general_cautions"]),
+        no_answer=" ".join(raw["no_answer"].split()),
+        followup=any_of(raw["followup_cues"]),
+        indication=any_of(raw["indication_cues"]),
+        not_conditions=frozenset(raw["not_conditions"]),
+        question_words=frozenset(raw["question_words"]),
+        also_relevant_ratio=float(raw["also_relevant_ratio"]),
+    )
+
+
+def md(text: str) -> str:
+    """Corpus text as inert markdown: no HTML, no links or images, no fake `[n]` markers."""
+    text = text.replace("\\", "\\\\").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return re.sub(r"([\[\]`*_#|])", r"\\\1", text)
+
+
+def general_cautions(question: str = "") -> list[CautionItem]:
+    """The general cautions, those matching a condition named in the question first."""
+    rules = answer_text().general_cautions
+    hit = [t for t, p in rules if p is not None and p.search(question)]
+    return [CautionItem(t, None) for t in hit] + [CautionItem(t, None) for t, _ in rules if t not in hit]
+
+
+class Citations:
+    """Numbers chunks in order of first use."""
+
+    def __init__(self, scores: dict[str, float]) -> None:
+        self._scores = scores
+        self._numbers: dict[str, int] = {}
+        self._entries: list[Citation] = []
+
+    def mark(self, chunk: Chunk) -> str:
+        if chunk.id not in self._numbers:
+            n = len(self._entries) + 1
+            self._numbers[chunk.id] = n
+            self._entries.append(
+                Citation(n, chunk.doc_id, chunk.title, chunk.section_title, chunk.text, round(self._scores.get(chunk.id, 0.0), 4))
+            )
+        return f"[{self._numbers[chunk.id]}]"
+
+    @property
+    def entries(self) -> tuple[Citation, ...]:
+        return tuple(self._entries)
+
+
+@dataclass(frozen=True)
+class Card:
+    markdown: str
+    citations: tuple[Citation, ...]
+    cautions: tuple[CautionItem, ...]
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def _locate(chunks: list[Chunk], text: str) -> Chunk | None:
+    needle = _squash(text)
+    for probe in (needle, needle[:60]):
+        for c in chunks:
+            if probe and probe in _squash(c.text):
+                return c
+    return None
+
+
+def _lines(chunks: list[Chunk], kinds: set[SectionKind]) -> list[tuple[str, str, Chunk]]:
+    """(text, marker, chunk) for every block of the given section kinds, in document order;
+    the continuation of a split block is folded back into the block it belongs to."""
+    out: list[tuple[str, str, Chunk]] = []
+    for c in chunks:
+        if c.section_kind not in kinds:
+            continue
+        markers = c.markers or ("",) * len(c.text.split("\n"))
+        for line, marker in zip(c.text.split("\n"), markers):
+            out.append((line, marker, c))
+    return out
+
+
+def compose_card(
+    library: Library,
+    match: TechniqueMatch,
+    question: str,
+    disclaimer: str,
+    *,
+    also: TechniqueMatch | None = None,
+    focus: bool = False,
+) -> Card:
+    doc = library.docs[match.doc_id]
+    chunks = library.by_doc[match.doc_id]
+    cite = Citations({h.chunk.id: h.score for h in match.hits})
+    cautions, targeted = _cautions(doc, chunks, question)
+    parts = [f"## {md(doc.title)}"]
+    if tagline := _tagline(doc):
+        parts.append(f"*{md(tagline)}*")
+    if targeted:
+        parts.append("> ⚠️ **Check first — your question mentions a condition this technique warns about:**")
+        parts += [f"> {md(c.text)} {_cite_caution(cite, chunks, c.text)}" for c in targeted]
+    if focus and (best := _best_sentences(library, chunks, question)):
+        parts.append("**In short:** " + " ".join(f"{md(s)} {cite.mark(c)}" for s, c in best))
+    if indications := _indications(chunks):
+        if len(indications) > 2:
+            parts.append("**When to use**\n" + "\n".join(f"- {md(t)} {cite.mark(c)}" for t, c in indications))
+        else:
+            parts.append("**When to use:** " + " ".join(f"{md(t)} {cite.mark(c)}" for t, c in indications))
+    if positioning := _lines(chunks, {SectionKind.POSITIONING}):
+        first_title = positioning[0][2].section_title
+        parts.append("**Positioning**\n" + "\n".join(
+            f"- {_subtitle(c, first_title)}{md(t)} {cite.mark(c)}" for t, _, c in positioning
+        ))
+    steps = _lines(chunks, {SectionKind.STEPS})
+    if steps:
+        parts.append("**Steps**\n" + _render_steps(steps, cite))
+    else:
+        parts.append("*This document gives no step-by-step instructions; its most relevant passages:*")
+        parts += [f"- {md(h.chunk.text)} {cite.mark(h.chunk)}" for h in match.hits[:2]]
+    if breathing := _lines(chunks, {SectionKind.BREATHING}):
+        parts.append("**Breathing:** " + " ".join(f"{md(t)} {cite.mark(c)}" for t, _, c in breathing))
+    if dosage := _dosage(chunks):
+        parts.append("**Dosage:** " + " ".join(f"{md(t)} {cite.mark(c)}" for t, c in dosage))
+    caution_lines = []
+    for item in cautions:
+        marker = _cite_caution(cite, chunks, item.text) if item.doc_id else ""
+        flag = "⚠️ " if item in targeted else ""
+        caution_lines.append(f"- {flag}{md(item.text)} {marker}".rstrip())
+    parts.append("**Cautions**\n" + "\n".join(caution_lines))
+    if also is not None:
+        other = library.docs[also.doc_id]
+        lead = also.hits[0].chunk
+        first = split_sentences(lead.text.split("\n")[0])[0]
+        parts.append(f"**Also relevant:** *{md(other.title)}* — {md(first)} {cite.mark(lead)}")
+    parts.append(f"---\n**Disclaimer:** {md(disclaimer)}")
+    return Card("\n\n".join(parts), cite.entries, tuple(cautions))
+
+
+def _subtitle(chunk: Chunk, first_title: str) -> str:
+    """A sub-heading of the section ("Closed-Pack Position for the hip") says what a line is."""
+    return f"*{md(chunk.section_title)}:* " if chunk.section_title != first_title else ""
+
+
+def _render_steps(steps: list[tuple[str, str, Chunk]], cite: Citations) -> str:
+    items: list[str] = []
+    number = 0
+    for text, marker, chunk in steps:
+        if marker == "+" and items:
+            items[-1] += f" {md(text)} {cite.mark(chunk)}"
+            continue
+        own_number = re.fullmatch(r"\(?(\d{1,2})[.)]?", marker or "")
+        if own_number and items and number > 0 and not items[-1].startswith("    "):
+            # a numbered sub-list inside a step (e.g. "1) it's not pulsing") keeps its own numbers
+            items.append(f"    - {md(marker)} {md(text)} {cite.mark(chunk)}")
+            continue
+        if own_number and any(i.startswith("    ") for i in items[-1:]):
+            items.append(f"    - {md(marker)} {md(text)} {cite.mark(chunk)}")
+            continue
+        number += 1
+        items.append(f"{number}. {md(text)} {cite.mark(chunk)}")
+    return "\n".join(items)
+
+
+def _cite_caution(cite: Citations, chunks: list[Chunk], text: str) -> str:
+    chunk = _locate(chunks, text)
+    return cite.mark(chunk) if chunk else ""
+
+
+def _cautions(doc: ParsedDocument, chunks: list[Chunk], question: str) -> tuple[list[CautionItem], list[CautionItem]]:
+    own = [CautionItem(c.text, doc.doc_id) for c in doc.cautions if _locate(chunks, c.text)]
+    words = {w for w in re.findall(r"[a-z][a-z-]{2,}", question.lower())} - answer_text().not_conditions
+    targeted = [c for c in own if words & set(re.findall(r"[a-z][a-z-]{2,}", c.text.lower()))]
+    general = general_cautions(question)
+    named = [g for g, (_, p) in zip(general, answer_text().general_cautions) if p is not None and p.search(question)]
+    named = [g for g in general if any(g.text == t for t, p in answer_text().general_cautions if p and p.search(question))]
+    targeted += named
+    rest = [c for c in own if c not in targeted]
+    if not own:
+        rest += [g for g in general if g not in named]
+    return targeted + rest, targeted
+
+
+def _tagline(doc: ParsedDocument) -> str:
+    region = doc.meta.get("region")
+    region = ", ".join(map(str, region)) if isinstance(region, list) else (str(region) if region else "")
+    kind = str(doc.meta.get("type") or "")
+    return " · ".join(p for p in (region.capitalize(), kind) if p)
+
+
+def _indications(chunks: list[Chunk]) -> list[tuple[str, Chunk]]:
+    cues = answer_text().indication
+    listed = [(t, c) for t, _, c in _lines(chunks, {SectionKind.OVERVIEW}) if re.search(r"\bwill help\b", c.section_title, re.I)]
+    if listed:
+        return listed
+    found: list[tuple[str, Chunk]] = []
+    for c in chunks:
+        if c.section_kind not in (SectionKind.OVERVIEW, SectionKind.OTHER):
+            continue
+        for line in c.text.split("\n"):
+            for sentence in split_sentences(line):
+                if cues.search(sentence) and not sentence.endswith("?") and len(found) < 2:
+                    found.append((sentence, c))
+    return found
+
+
+def _dosage(chunks: list[Chunk]) -> list[tuple[str, Chunk]]:
+    out = [(t, c) for t, _, c in _lines(chunks, {SectionKind.DOSAGE})]
+    for text, _, chunk in _lines(chunks, {SectionKind.STEPS}):
+        out += [(s, chunk) for s in split_sentences(text) if is_dosage(s)]
+    return out
+
+
+def _best_sentences(library: Library, chunks: list[Chunk], question: str) -> list[tuple[str, Chunk]]:
+    """The one or two sentences of this technique that share the most weight with the question."""
+    from assistant.glossary import glossary
+
+    terms = set(library.tokenize(glossary().expand(question)))
+    scored = []
+    for c in chunks:
+        for line in c.text.split("\n"):
+            for sentence in split_sentences(line):
+                overlap = terms & set(library.tokenize(sentence))
+                if overlap:
+                    scored.append((library.coverage(sorted(overlap), c.doc_id) * len(overlap), sentence, c))
+    scored.sort(key=lambda t: -t[0])
+    return [(s, c) for _, s, c in scored[:1]]

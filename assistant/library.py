@@ -1,0 +1,132 @@
+"""A read-only snapshot of one published index version, held in memory for answering.
+
+Built from the store's own contents (chunks and parsed documents), so Chroma stays the single
+source of truth: the BM25 index, the technique-name lookup and the per-technique chunk lists
+are all derived here when a version is opened.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cached_property
+
+import bm25s
+import numpy as np
+import Stemmer
+
+from ingest.store import Index
+from ingest.types import Chunk, ParsedDocument
+
+_WORD = re.compile(r"(?u)\b\w\w+\b")
+# words too common in technique names to say which technique a question is about
+_GENERIC = set(
+    "stretch stretches stretching release releases technique techniques exercise exercises hip hips "
+    "back low lower pain leg legs standing manual assisted strengthening muscle muscles and the for of "
+    "with side lying".split()
+)
+
+
+class Tokenizer:
+    """Lower-case, split on words, drop English stop words, Snowball-stem."""
+
+    def __init__(self) -> None:
+        self._stemmer = Stemmer.Stemmer("english")
+        self._stop = set(bm25s.stopwords.STOPWORDS_EN)
+
+    def __call__(self, text: str) -> list[str]:
+        words = [w for w in _WORD.findall(text.lower()) if w not in self._stop]
+        return self._stemmer.stemWords(words)
+
+
+@dataclass(frozen=True)
+class LexicalScores:
+    scores: np.ndarray  # one BM25 score per chunk, in Library.chunks order
+    terms: list[str]  # the query's stemmed terms
+
+
+class Library:
+    def __init__(self, index: Index, version: str, chunks: list[Chunk], docs: dict[str, ParsedDocument]) -> None:
+        self.index = index
+        self.version = version
+        self.chunks = sorted(chunks, key=lambda c: (c.doc_id, c.order))
+        self.docs = docs
+        self.tokenize = Tokenizer()
+        self.position = {c.id: i for i, c in enumerate(self.chunks)}
+        self.by_doc: dict[str, list[Chunk]] = defaultdict(list)
+        for c in self.chunks:
+            self.by_doc[c.doc_id].append(c)
+        self._bm25 = bm25s.BM25()
+        token_lists = [self.tokenize(self._lexical_text(c)) for c in self.chunks]
+        self._doc_terms: dict[str, set[str]] = defaultdict(set)
+        df: dict[str, int] = defaultdict(int)
+        for c, terms in zip(self.chunks, token_lists):
+            self._doc_terms[c.doc_id].update(terms)
+            for t in set(terms):
+                df[t] += 1
+        n = max(1, len(self.chunks))
+        self._idf = {t: float(np.log(1 + (n - f + 0.5) / (f + 0.5))) for t, f in df.items()}
+        self._max_idf = float(np.log(1 + (n + 0.5) / 0.5))
+        if self.chunks:
+            self._bm25.index(token_lists, show_progress=False)
+
+    @classmethod
+    def load(cls, index: Index, version: str) -> Library:
+        return cls(index, version, [s.chunk for s in index.chunks()], {k: v.doc for k, v in index.docs().items()})
+
+    def _lexical_text(self, c: Chunk) -> str:
+        names = " ".join(str(n) for n in _as_list(self.docs.get(c.doc_id).meta.get("techniques"))) if c.doc_id in self.docs else ""
+        return f"{c.title} {names} {c.section_title} {c.text}"
+
+    # -- lexical ---------------------------------------------------------------------------
+    def lexical(self, query: str) -> LexicalScores:
+        terms = self.tokenize(query)
+        known = [t for t in terms if t in self._idf]
+        if not self.chunks or not known:
+            return LexicalScores(np.zeros(len(self.chunks), dtype=np.float32), terms)
+        return LexicalScores(np.asarray(self._bm25.get_scores(known), dtype=np.float32), terms)
+
+    def informative(self, terms: list[str], ignore: frozenset[str]) -> list[str]:
+        """The terms of a question that say what it is about (not "what", "best", "technique")."""
+        stems = self._stem_set(ignore)
+        return [t for t in terms if t not in stems]
+
+    def _stem_set(self, words: frozenset[str]) -> frozenset[str]:
+        cached = self.__dict__.setdefault("_stem_cache", {})
+        if words not in cached:
+            cached[words] = frozenset(self._stemmer_words(sorted(words)))
+        return cached[words]
+
+    def _stemmer_words(self, words: list[str]) -> list[str]:
+        return self.tokenize(" ".join(words)) + list(words)
+
+    def coverage(self, terms: list[str], doc_id: str) -> float:
+        """Share of the question's informative weight (IDF) that this technique's text contains.
+        A term the corpus has never seen counts at the highest weight: it is what we lack."""
+        if not terms:
+            return 0.0
+        vocab = self._doc_terms.get(doc_id, set())
+        total = sum(self._idf.get(t, self._max_idf) for t in set(terms))
+        have = sum(self._idf[t] for t in set(terms) if t in vocab)
+        return have / total if total else 0.0
+
+    # -- technique names -------------------------------------------------------------------
+    @cached_property
+    def _name_terms(self) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for doc_id, doc in self.docs.items():
+            names = [doc.title, *map(str, _as_list(doc.meta.get("techniques")))]
+            out[doc_id] = {t for n in names for t in self.tokenize(n)} - set(self.tokenize(" ".join(_GENERIC)))
+        return out
+
+    def mentioned(self, text: str) -> set[str]:
+        """Techniques whose distinctive name words the text uses ("psoas", "QL", "hip hike")."""
+        terms = set(self.tokenize(text))
+        return {doc_id for doc_id, names in self._name_terms.items() if names & terms}
+
+
+def _as_list(value: object) -> list:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]

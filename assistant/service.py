@@ -1,0 +1,215 @@
+"""`Assistant.ask(question, history) -> Answer`: the one answering path for every surface.
+
+Order matters and is fixed here, in code: red-flag triage of the whole conversation first
+(a referral, no steps), then the scope check (medicines, diagnosis, imaging are declined), then
+retrieval, then the technique card. The optional LLM may only rephrase a finished card and is
+checked afterwards; it never sees a red-flag or declined turn.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+from assistant import scope, triage
+from assistant.compose import Card, answer_text, compose_card, general_cautions, md
+from assistant.glossary import glossary
+from assistant.library import Library
+from assistant.retrieve import Retrieval, TechniqueMatch, retrieve
+from assistant.types import Answer, RedFlag, ScopeDecline
+from ingest.backends import LocalBackend, open_backend
+from ingest.embed import Embedder, SentenceTransformerEmbedder
+from techniques.errors import TechniquesError
+from techniques.settings import Settings
+
+log = logging.getLogger(__name__)
+
+MAX_QUERY_CHARS = 2000  # what retrieval reads of a question; triage reads more
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+@lru_cache(maxsize=1)
+def min_evidence() -> float:
+    raw = yaml.safe_load(resources.files("assistant").joinpath("data/thresholds.yaml").read_text("utf-8"))
+    return float(raw["min_evidence"])
+
+
+def clean_question(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text or "")
+    return re.sub(r"\s+", " ", _CONTROL.sub(" ", text)).strip()
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """Which technique a turn is about, and why."""
+
+    match: TechniqueMatch | None
+    retrieval: Retrieval
+    followup: bool
+
+
+class Assistant:
+    def __init__(self, settings: Settings, *, embedder: Embedder | None = None, rephraser=None) -> None:
+        self.settings = settings
+        self.backend = open_backend(settings)
+        self.embedder = embedder or SentenceTransformerEmbedder(settings.resolved_model_path())
+        self.rephraser = rephraser
+        self._library: Library | None = None
+        self._stamp: object = None
+        self._checked = 0.0
+        self._lock = threading.Lock()
+
+    # -- the index ---------------------------------------------------------------------------
+    def library(self) -> Library:
+        """The published index, reopened when an ingest has published a new version."""
+        with self._lock:
+            if self._library is None or self._pointer_moved():
+                version = self.backend.current_version()
+                if version is None:
+                    raise TechniquesError(
+                        f"There is no index in {self.backend.describe()} yet.",
+                        hint="Run `techniques ingest corpus/` (or `make run`, which does it for you).",
+                    )
+                if self._library is None or self._library.version != version:
+                    self._library = Library.load(self.backend.open(version), version)
+                    log.info("opened index version %s (%d chunks)", version, len(self._library.chunks))
+            return self._library
+
+    def _pointer_moved(self) -> bool:
+        if isinstance(self.backend, LocalBackend):
+            stamp = self.backend.pointer_stamp()
+            moved, self._stamp = stamp != self._stamp, stamp
+            return moved
+        now = time.monotonic()  # a server round trip: look at most every two seconds
+        if now - self._checked < 2.0:
+            return False
+        self._checked = now
+        return True
+
+    def warm_up(self) -> None:
+        """Open the index and load the model now rather than on the first question."""
+        self.library()
+        self.embedder.embed_query("warm up")
+
+    # -- answering ---------------------------------------------------------------------------
+    def ask(self, question: str, history: Sequence[str] = ()) -> Answer:
+        started = time.perf_counter()
+        q = clean_question(question)
+        past = [clean_question(h) for h in history if clean_question(h)]
+        if flag := triage.assess(q, past):
+            return self._red_flag(q, flag, started)
+        if not q:
+            return self._no_answer(q, "Ask a question about a technique, a muscle or a body region.", started)
+        if decline := scope.check_scope(q):
+            return self._declined(q, decline, started)
+
+        library = self.library()
+        t0 = time.perf_counter()
+        previous = self._previous_technique(library, past)
+        turn = self._resolve(library, q[:MAX_QUERY_CHARS], previous)
+        retrieved = time.perf_counter()
+        if turn.match is None:
+            return self._no_answer(q, answer_text().no_answer, started, retrieve_ms=_ms(t0, retrieved))
+        also = self._also_relevant(turn)
+        focus = turn.followup or not re.match(r"^(how (do|can|should|would) (i|you|we)|how to|show|walk|describe|explain)\b", q, re.I)
+        card = compose_card(library, turn.match, q, self.settings.disclaimer, also=also, focus=focus)
+        text = self._rephrase(card) if self.rephraser else card.markdown
+        done = time.perf_counter()
+        return Answer(
+            question=q,
+            answer=text,
+            citations=card.citations,
+            cautions=card.cautions,
+            disclaimer=self.settings.disclaimer,
+            no_answer=False,
+            red_flag=None,
+            timings_ms={"retrieve": _ms(t0, retrieved), "compose": _ms(retrieved, done), "total": _ms(started, done)},
+            doc_id=turn.match.doc_id,
+        )
+
+    def _resolve(self, library: Library, q: str, previous: str | None) -> Resolution:
+        retrieval = retrieve(library, self.embedder, q, self.settings.top_k)
+        mentioned = library.mentioned(glossary().expand(q))
+        threshold = min_evidence()
+        best = retrieval.best
+        if mentioned:
+            best = next((m for m in retrieval.matches if m.doc_id in mentioned), best)
+        if previous and not mentioned and (answer_text().followup.search(q) or not best or best.evidence < threshold):
+            kept = retrieval.for_doc(previous) or TechniqueMatch(previous, 0.0, 1.0, 0.0, 0.0, ())
+            return Resolution(kept, retrieval, followup=True)
+        if best is None or (not mentioned and best.evidence < threshold):
+            return Resolution(None, retrieval, followup=False)
+        return Resolution(best, retrieval, followup=False)
+
+    def _previous_technique(self, library: Library, past: Sequence[str]) -> str | None:
+        current: str | None = None
+        for turn in past:
+            if triage.assess(turn) or scope.check_scope(turn):
+                continue
+            resolved = self._resolve(library, turn[:MAX_QUERY_CHARS], current)
+            if resolved.match is not None:
+                current = resolved.match.doc_id
+        return current
+
+    def _also_relevant(self, turn: Resolution) -> TechniqueMatch | None:
+        chosen = turn.match
+        if chosen is None or turn.followup:
+            return None
+        ratio = answer_text().also_relevant_ratio
+        for m in turn.retrieval.matches:
+            if m.doc_id != chosen.doc_id and m.hits and m.evidence >= min_evidence() and m.score >= ratio * chosen.score:
+                return m
+        return None
+
+    def _rephrase(self, card: Card) -> str:
+        try:
+            return self.rephraser.rephrase(card) or card.markdown
+        except Exception:  # an LLM failure must never cost the user the answer
+            log.warning("LLM rephrase failed; showing the composed card", exc_info=True)
+            return card.markdown
+
+    # -- answers without a technique ---------------------------------------------------------
+    def _envelope(self, q: str, body: list[str], started: float, *, no_answer: bool, red_flag: RedFlag | None, retrieve_ms: float = 0.0) -> Answer:
+        cautions = tuple(general_cautions(q))
+        parts = body + ["**General cautions**\n" + "\n".join(f"- {md(c.text)}" for c in cautions)]
+        parts.append(f"---\n**Disclaimer:** {md(self.settings.disclaimer)}")
+        total = _ms(started, time.perf_counter())
+        return Answer(
+            question=q,
+            answer="\n\n".join(parts),
+            citations=(),
+            cautions=cautions,
+            disclaimer=self.settings.disclaimer,
+            no_answer=no_answer,
+            red_flag=red_flag,
+            timings_ms={"retrieve": retrieve_ms, "compose": max(0.0, total - retrieve_ms), "total": total},
+        )
+
+    def _red_flag(self, q: str, flag: RedFlag, started: float) -> Answer:
+        level = "EMERGENCY" if flag.disposition == "emergency" else "URGENT"
+        signs = ", ".join(f"“{md(m)}”" for m in flag.matched)
+        body = [
+            f"## ⚠️ {level}: refer before any hands-on work",
+            f"**{md(flag.advice)}**",
+            f"Signs in the conversation that call for this: {signs}. This is a referral, not a diagnosis; no technique steps are given.",
+        ]
+        return self._envelope(q, body, started, no_answer=False, red_flag=flag)
+
+    def _declined(self, q: str, decline: ScopeDecline, started: float) -> Answer:
+        return self._envelope(q, ["## Outside the technique library's scope", md(decline.message)], started, no_answer=True, red_flag=None)
+
+    def _no_answer(self, q: str, message: str, started: float, retrieve_ms: float = 0.0) -> Answer:
+        return self._envelope(q, ["## Not covered", md(message)], started, no_answer=True, red_flag=None, retrieve_ms=retrieve_ms)
+
+
+def _ms(a: float, b: float) -> float:
+    return round((b - a) * 1000, 2)
