@@ -157,6 +157,8 @@ def compose_card(
         parts.append("**Breathing:** " + " ".join(f"{md(t)} {cite.mark(c)}" for t, _, c in breathing))
     if dosage := _dosage(chunks):
         parts.append("**Dosage:** " + " ".join(f"{md(t)} {cite.mark(c)}" for t, c in dosage))
+    if adjustments := _adjustments(library, doc, chunks):
+        parts.append("**Adjustments**\n" + "\n".join(f"- {md(t)} {cite.mark(c)}" for t, c in adjustments))
     caution_lines = []
     for item in cautions:
         marker = _cite_caution(cite, chunks, item.text) if item.doc_id else ""
@@ -178,22 +180,23 @@ def _subtitle(chunk: Chunk, first_title: str) -> str:
 
 
 def _render_steps(steps: list[tuple[str, str, Chunk]], cite: Citations) -> str:
+    """A numbered list in the document's order. A document's own step numbers are kept; a
+    numbered list that starts again at 1 under an unnumbered step is that step's sub-list."""
     items: list[str] = []
     number = 0
+    last_top_unmarked = False
     for text, marker, chunk in steps:
         if marker == "+" and items:
             items[-1] += f" {md(text)} {cite.mark(chunk)}"
             continue
-        own_number = re.fullmatch(r"\(?(\d{1,2})[.)]?", marker or "")
-        if own_number and items and number > 0 and not items[-1].startswith("    "):
-            # a numbered sub-list inside a step (e.g. "1) it's not pulsing") keeps its own numbers
+        own = re.fullmatch(r"\(?(\d{1,2})[.)]?", marker or "")
+        nested = items and own and ((int(own.group(1)) == 1 and last_top_unmarked) or items[-1].startswith("    "))
+        if nested:
             items.append(f"    - {md(marker)} {md(text)} {cite.mark(chunk)}")
             continue
-        if own_number and any(i.startswith("    ") for i in items[-1:]):
-            items.append(f"    - {md(marker)} {md(text)} {cite.mark(chunk)}")
-            continue
-        number += 1
+        number = int(own.group(1)) if own and int(own.group(1)) > number else number + 1
         items.append(f"{number}. {md(text)} {cite.mark(chunk)}")
+        last_top_unmarked = not marker
     return "\n".join(items)
 
 
@@ -214,6 +217,16 @@ def _cautions(doc: ParsedDocument, chunks: list[Chunk], question: str) -> tuple[
     if not own:
         rest += [g for g in general if g not in named]
     return targeted + rest, targeted
+
+
+def _adjustments(library: Library, doc: ParsedDocument, chunks: list[Chunk]) -> list[tuple[str, Chunk]]:
+    """Lines of a cautions section that say what to do instead (not cautions themselves)."""
+    caution_texts = {_squash(c.text) for c in doc.cautions}
+    return [
+        (t, c)
+        for t, _, c in _lines(chunks, {SectionKind.CAUTIONS})
+        if _squash(t) not in caution_texts and not any(_squash(t) in ct for ct in caution_texts)
+    ]
 
 
 def _tagline(doc: ParsedDocument) -> str:

@@ -91,5 +91,5 @@ def retrieve(library: Library, embedder: Embedder, question: str, k: int = 8) ->
     # rank by fused rank evidence and absolute evidence together: RRF alone lets one lucky
     # dense neighbour outrank the technique whose text actually covers the question
     top_score = max((m.score for m in matches), default=1.0) or 1.0
-    matches.sort(key=lambda m: -(0.5 * m.score / top_score + 0.5 * m.evidence))
+    matches.sort(key=lambda m: -(0.4 * m.score / top_score + 0.6 * m.evidence))
     return Retrieval(query, tuple(matches))

@@ -24,6 +24,7 @@ from assistant import scope, triage
 from assistant.compose import Card, answer_text, compose_card, general_cautions, md
 from assistant.glossary import glossary
 from assistant.library import Library
+from assistant.llm import Rephraser
 from assistant.retrieve import Retrieval, TechniqueMatch, retrieve
 from assistant.types import Answer, RedFlag, ScopeDecline
 from ingest.backends import LocalBackend, open_backend
@@ -62,7 +63,7 @@ class Assistant:
         self.settings = settings
         self.backend = open_backend(settings)
         self.embedder = embedder or SentenceTransformerEmbedder(settings.resolved_model_path())
-        self.rephraser = rephraser
+        self.rephraser = rephraser if rephraser is not None else Rephraser.from_settings(settings)
         self._library: Library | None = None
         self._stamp: object = None
         self._checked = 0.0

@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 from importlib import resources
 from typing import Any
 
@@ -24,6 +25,8 @@ from assistant.types import Disposition, RedFlag
 MAX_TURN_CHARS = 20_000  # of each turn; enough for any real question, bounds hostile input
 MAX_CONVERSATION_CHARS = 60_000  # question first, then earlier turns newest first
 _NEGATION_LOOKBACK_CHARS = 300  # a cue plus `window_words` words always fits in this
+_PHRASES_PER_PATTERN = 3  # per turn: enough to show, and repeated text stays cheap
+_MAX_MATCHED = 10
 _SEVERITY = {Disposition.EMERGENCY: 0, Disposition.URGENT: 1}
 _APOSTROPHES = "'\u2018\u2019\u201b\u02bc\u02bb\u0060\u00b4\u2032"
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
@@ -137,8 +140,11 @@ def expand(pattern: str, macros: dict[str, str]) -> str:
 
 
 def compile_words(patterns: Sequence[str], macros: dict[str, str]) -> tuple[re.Pattern[str], ...]:
-    """Each pattern compiled to match whole words only."""
-    return tuple(re.compile(rf"(?<!\w)(?:{expand(p, macros)})(?!\w)") for p in patterns)
+    """Each pattern compiled to match whole words only (and never the empty string)."""
+    compiled = tuple(re.compile(rf"(?<!\w)(?:{expand(p, macros)})(?!\w)") for p in patterns)
+    if empty := [p.pattern for p in compiled if p.fullmatch("")]:
+        raise ValueError(f"patterns match empty text: {empty}")
+    return compiled
 
 
 def _any_of(patterns: Sequence[str], macros: dict[str, str], *, words: bool = True) -> re.Pattern[str]:
@@ -157,7 +163,8 @@ def parse_rules(raw: dict[str, Any]) -> Rules:
             if unknown := [n for n in needs if n not in contexts]:
                 raise ValueError(f"sign {s['id']!r} requires unknown contexts {unknown}")
             signs.append(Sign(s["id"], compile_words(s["patterns"], macros), needs))
-        categories.append(Category(c["name"], Disposition(c["disposition"]), " ".join(c["advice"].split()), tuple(signs)))
+        advice = " ".join(c["advice"].split())
+        categories.append(Category(c["name"], Disposition(c["disposition"]), advice, tuple(signs)))
     negation = raw["negation"]
     return Rules(
         categories=tuple(sorted(categories, key=lambda c: _SEVERITY[c.disposition])),
@@ -197,11 +204,11 @@ class _Turn:
         """The user's phrases matching `pattern` that are not negated."""
         pos = 0
         while (m := pattern.search(self.text, pos)) is not None:
-            if self._negated(m.start(), m.end()):
+            if m.end() == m.start() or self._negated(m.start(), m.end()):
                 pos = m.start() + 1  # a shorter, affirmed match may start inside this one
                 continue
             yield _display(self.original[self.origin[m.start()] : self.origin[m.end() - 1] + 1])
-            pos = max(m.end(), m.start() + 1)
+            pos = m.end()
 
     def _negated(self, start: int, end: int) -> bool:
         r = self.rules
@@ -221,7 +228,8 @@ def _conversation(question: str, history: Sequence[str]) -> list[str]:
     """The turns to read, oldest first, within MAX_CONVERSATION_CHARS (the question first)."""
     kept: list[str] = []
     budget = MAX_CONVERSATION_CHARS
-    for turn in (question, *reversed(tuple(history or ()))):
+    earlier = (history,) if isinstance(history, str) else tuple(history or ())
+    for turn in (question, *reversed(earlier)):
         if isinstance(turn, str) and turn and budget > 0:
             kept.append(turn[: min(MAX_TURN_CHARS, budget)])
             budget -= len(kept[-1])
@@ -234,30 +242,34 @@ def _unique(phrases: Sequence[str]) -> tuple[str, ...]:
     return tuple(p for p in distinct if not any(p != q and p in q for q in distinct))
 
 
-def _found(patterns: Sequence[re.Pattern[str]], turns: Sequence[_Turn]) -> list[str]:
-    return [phrase for turn in turns for p in patterns for phrase in turn.phrases(p)]
+class _Conversation:
+    """The turns being triaged; a context is looked up once, when a sign first needs it."""
 
+    def __init__(self, turns: Sequence[str], r: Rules) -> None:
+        self.turns = [_Turn(t, r) for t in turns]
+        self.rules = r
+        self._contexts: dict[str, list[str]] = {}
 
-def _category_phrases(category: Category, turns: Sequence[_Turn], contexts: dict[str, list[str]]) -> tuple[str, ...]:
-    """Every phrase that triggers `category` (with the contexts its signs needed), or ()."""
-    hits: list[str] = []
-    for sign in category.signs:
-        phrases = _found(sign.patterns, turns)
-        if not phrases:
-            continue
-        if sign.requires_any:
-            needed = [p for name in sign.requires_any for p in _context(name, turns, contexts)]
-            if not needed:
-                continue
-            phrases += needed
-        hits += phrases
-    return _unique(hits)
+    def found(self, patterns: Sequence[re.Pattern[str]]) -> list[str]:
+        return [
+            phrase for turn in self.turns for p in patterns for phrase in islice(turn.phrases(p), _PHRASES_PER_PATTERN)
+        ]
 
+    def context(self, name: str) -> list[str]:
+        if name not in self._contexts:
+            self._contexts[name] = self.found(self.rules.contexts[name])
+        return self._contexts[name]
 
-def _context(name: str, turns: Sequence[_Turn], cache: dict[str, list[str]]) -> list[str]:
-    if name not in cache:
-        cache[name] = _found(turns[0].rules.contexts[name], turns)
-    return cache[name]
+    def triggers(self, category: Category) -> tuple[str, ...]:
+        """Every phrase that triggers `category` (with the contexts its signs needed), or ()."""
+        hits: list[str] = []
+        for sign in category.signs:
+            phrases = self.found(sign.patterns)
+            if phrases and sign.requires_any:
+                needed = [p for name in sign.requires_any for p in self.context(name)]
+                phrases = phrases + needed if needed else []
+            hits += phrases
+        return _unique(hits)[:_MAX_MATCHED]
 
 
 def assess(question: str, history: Sequence[str] = ()) -> RedFlag | None:
@@ -268,11 +280,8 @@ def assess(question: str, history: Sequence[str] = ()) -> RedFlag | None:
     Never raises on odd input and reads at most MAX_CONVERSATION_CHARS.
     """
     r = rules()
-    turns = [_Turn(t, r) for t in _conversation(question, history)]
-    if not turns:
-        return None
-    contexts: dict[str, list[str]] = {}
+    conversation = _Conversation(_conversation(question, history), r)
     for category in r.categories:
-        if matched := _category_phrases(category, turns, contexts):
+        if matched := conversation.triggers(category):
             return RedFlag(category.name, category.disposition, matched, category.advice)
     return None

@@ -1,0 +1,48 @@
+"""Scope check: decline what a technique library cannot answer (medicines, diagnosis, imaging).
+
+Rules are data (data/scope.yaml, from shared/clinical-safety.md "Scope"). Only requests are
+declined: a question that merely mentions a medicine or a scan ("she takes ibuprofen, can I do
+the hip hike?") is a technique question and gets a technique answer with its cautions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from assistant.triage import compile_words, load_yaml, normalise
+from assistant.types import ScopeDecline
+
+
+@dataclass(frozen=True)
+class ScopeRule:
+    category: str  # "medication" | "diagnosis" | "imaging"
+    message: str
+    patterns: tuple[re.Pattern[str], ...]
+
+
+def parse_scope_rules(raw: dict[str, Any]) -> tuple[ScopeRule, ...]:
+    macros = {str(k): str(v) for k, v in (raw.get("macros") or {}).items()}
+    return tuple(
+        ScopeRule(c["name"], " ".join(c["message"].split()), compile_words(c["patterns"], macros))
+        for c in raw["categories"]
+    )
+
+
+@lru_cache(maxsize=1)
+def scope_rules() -> tuple[ScopeRule, ...]:
+    return parse_scope_rules(load_yaml("scope.yaml"))
+
+
+def check_scope(question: str) -> ScopeDecline | None:
+    """A polite decline when `question` asks about medicines, a diagnosis or imaging, else None.
+
+    The first matching category of data/scope.yaml wins. Never raises on odd input.
+    """
+    text = normalise(question)
+    for rule in scope_rules():
+        if any(p.search(text) for p in rule.patterns):
+            return ScopeDecline(rule.category, rule.message)
+    return None

@@ -1,0 +1,146 @@
+"""Shared fixtures: user state in a temporary folder, a deterministic fake embedder for unit
+speed, and the real model, a real Chroma and the real corpus for integration tests."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+CORPUS_IDS = {"ql-hip-hike", "hip-back-pain-stretches", "side-lying-leg-lift", "psoas-stretch", "psoas-release"}
+
+
+@pytest.fixture(autouse=True)
+def _isolated_state(tmp_path_factory, monkeypatch):
+    """No test reads or writes the user's data folder or reaches a hub."""
+    monkeypatch.setenv("TECHNIQUES_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+    monkeypatch.setenv("ANONYMIZED_TELEMETRY", "False")
+    for name in ("TECHNIQUES_CHROMA_HOST", "TECHNIQUES_LLM", "TECHNIQUES_LLM_BASE_URL", "TECHNIQUES_AUTH"):
+        monkeypatch.delenv(name, raising=False)
+
+
+class FakeEmbedder:
+    """Deterministic bag-of-words vectors: texts sharing words are similar. No model needed."""
+
+    name = "fake-bow"
+
+    def __init__(self, dim: int = 384) -> None:
+        self.dim = dim
+        self.computed = 0
+
+    def _vector(self, text: str) -> np.ndarray:
+        v = np.zeros(self.dim, dtype=np.float32)
+        for word in re.findall(r"\w+", text.lower()):
+            h = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
+            v[h % self.dim] += 1.0 if (h >> 32) & 1 else -1.0
+        norm = float(np.linalg.norm(v))
+        return v / norm if norm else v + 1.0 / np.sqrt(self.dim)
+
+    def embed_documents(self, texts):
+        self.computed += len(texts)
+        return np.vstack([self._vector(t) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+
+    def embed_query(self, text):
+        return self.embed_documents([text])[0]
+
+
+@pytest.fixture
+def fake_embedder() -> FakeEmbedder:
+    return FakeEmbedder()
+
+
+@pytest.fixture
+def settings(tmp_path):
+    from techniques.settings import Settings
+
+    return Settings(data_dir=tmp_path / "store")
+
+
+@pytest.fixture(scope="session")
+def real_embedder():
+    from ingest.embed import SentenceTransformerEmbedder
+    from techniques.settings import Settings
+
+    return SentenceTransformerEmbedder(Settings().resolved_model_path())
+
+
+@pytest.fixture(scope="session")
+def corpus_settings(tmp_path_factory, real_embedder):
+    """The real corpus ingested once, with the real model, into a real local Chroma."""
+    from ingest.pipeline import ingest
+    from techniques.settings import Settings
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("corpus-store"))
+    ingest([CORPUS], settings, embedder=real_embedder, progress=False)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def assistant(corpus_settings, real_embedder):
+    from assistant.service import Assistant
+
+    return Assistant(corpus_settings, embedder=real_embedder)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise TimeoutError(f"nothing listening on 127.0.0.1:{port} after {timeout}s")
+
+
+class ChromaServer:
+    """A real `chroma run` on loopback, stoppable and restartable on the same port and folder."""
+
+    def __init__(self, path: Path, port: int) -> None:
+        self.path, self.port = path, port
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        exe = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
+        self.proc = subprocess.Popen(
+            [exe, "run", "--path", str(self.path), "--host", "127.0.0.1", "--port", str(self.port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+        )
+        wait_for_port(self.port)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+@pytest.fixture
+def chroma_server(tmp_path):
+    server = ChromaServer(tmp_path / "chroma-server", free_port())
+    server.start()
+    yield server
+    server.stop()
