@@ -210,7 +210,6 @@ def _cautions(doc: ParsedDocument, chunks: list[Chunk], question: str) -> tuple[
     words = {w for w in re.findall(r"[a-z][a-z-]{2,}", question.lower())} - answer_text().not_conditions
     targeted = [c for c in own if words & set(re.findall(r"[a-z][a-z-]{2,}", c.text.lower()))]
     general = general_cautions(question)
-    named = [g for g, (_, p) in zip(general, answer_text().general_cautions) if p is not None and p.search(question)]
     named = [g for g in general if any(g.text == t for t, p in answer_text().general_cautions if p and p.search(question))]
     targeted += named
     rest = [c for c in own if c not in targeted]
