@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from assistant.quiz_session import add_quiz_command
 from techniques.errors import TechniquesError
 from techniques.settings import Settings
 
@@ -46,6 +47,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--baseline", type=Path, help="a previous JSON report to diff against")
     p.add_argument("--min", action="append", default=[], metavar="METRIC=VALUE", help="fail when METRIC is below VALUE (repeatable)")
     p.set_defaults(run=_cmd_eval)
+
+    p = sub.add_parser("serve", help="start the web chat (ingests the corpus first when there is no index)")
+    _store_arg(p)
+    p.add_argument("--host", metavar="H", help="address to bind (default: TECHNIQUES_HOST or 127.0.0.1)")
+    p.add_argument("--port", type=int, metavar="N", help="port (default: TECHNIQUES_PORT or 7860)")
+    p.set_defaults(run=_cmd_serve)
+
+    p = sub.add_parser("feedback", help="work with the thumbs up/down given in the web chat")
+    fsub = p.add_subparsers(dest="feedback_command", required=True, metavar="ACTION")
+    e = fsub.add_parser("export", help="write the thumbs-down answers as an eval dataset (YAML)")
+    _store_arg(e)
+    e.add_argument("--out", type=Path, metavar="FILE", default=Path("feedback-cases.yaml"), help="dataset file to write (default: feedback-cases.yaml)")
+    e.set_defaults(run=_cmd_feedback_export)
+    add_quiz_command(sub, _store_arg)
     return parser
 
 
@@ -93,6 +108,24 @@ def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         baseline=args.baseline,
         mins=args.min,
     )
+
+
+def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import app  # gradio is imported only by the commands that serve the web chat
+
+    host, port = args.host or settings.host, args.port or settings.port
+    print(f"Starting the web chat on http://{host}:{port} (Ctrl+C to stop)", file=sys.stderr)
+    app.serve(settings, host=args.host, port=args.port)
+    return 0
+
+
+def _cmd_feedback_export(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.feedback import FeedbackStore
+
+    store = FeedbackStore.in_data_dir(settings.data_dir)
+    n = store.export_eval_dataset(args.out)
+    print(f"wrote {n} case{'s' if n != 1 else ''} from thumbs-down feedback to {args.out}")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

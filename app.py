@@ -1,0 +1,57 @@
+"""The web chat: `techniques serve` (and `make run`) start it on 127.0.0.1:7860.
+
+Thin on purpose: make sure there is an index, build the assistant and the feedback store from
+the one settings object, hand them to `web.ui`, and launch. Readiness is served on `/healthz`.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import gradio as gr
+
+from assistant.feedback import FeedbackStore
+from assistant.review import ReviewStore
+from assistant.service import Assistant
+from techniques.settings import Settings
+from web.health import Readiness
+from web.ui import build_ui, launch_options
+
+log = logging.getLogger(__name__)
+
+
+def build(settings: Settings, *, assistant: Assistant | None = None, feedback: FeedbackStore | None = None) -> gr.Blocks:
+    assistant = assistant or Assistant(settings)
+    feedback = feedback or FeedbackStore.in_data_dir(settings.data_dir)
+    return build_ui(assistant, feedback, ReviewStore.in_data_dir(settings.data_dir))
+
+
+def ensure_index(settings: Settings, assistant: Assistant) -> None:
+    """Ingest the corpus folder first when the store has no index yet."""
+    if assistant.backend.current_version() is None:
+        from ingest.pipeline import ingest
+
+        log.warning("no index in %s yet: ingesting %s first", assistant.backend.describe(), settings.corpus_dir)
+        ingest([settings.corpus_dir], settings, embedder=assistant.embedder, progress=False)
+
+
+def serve(settings: Settings, host: str | None = None, port: int | None = None) -> None:
+    assistant = Assistant(settings)
+    ensure_index(settings, assistant)
+    readiness = Readiness()
+    demo = build(settings, assistant=assistant)
+    demo.launch(
+        server_name=host or settings.host,
+        server_port=port or settings.port,
+        auth=list(settings.auth) or None,
+        prevent_thread_lock=True,
+        quiet=True,
+        app_kwargs={"routes": [readiness.route()]},
+        **launch_options(settings),
+    )
+    log.warning("web chat on http://%s:%s", host or settings.host, port or settings.port)
+    readiness.start(assistant)
+    try:
+        demo.block_thread()
+    finally:
+        demo.close()

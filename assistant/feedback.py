@@ -1,0 +1,204 @@
+"""Therapists' thumbs up/down on answers, kept in SQLite in the data folder.
+
+Each call opens its own connection (WAL mode, a busy timeout), so any number of threads or
+processes can record at once without losing a row. Thumbs-down rows become regression cases
+in the eval-dataset format (`evals.dataset`), so a reported bad answer can be pinned by a test.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import closing, contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import yaml
+
+from assistant.types import Answer
+from techniques.errors import TechniquesError
+
+RATINGS = ("up", "down")
+REASONS = ("wrong technique", "missing caution", "wrong citation", "unsafe", "other")
+FILENAME = "feedback.sqlite"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS feedback (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at TEXT NOT NULL,
+    rating TEXT NOT NULL CHECK (rating IN ('up', 'down')),
+    reason TEXT,
+    comment TEXT,
+    question TEXT NOT NULL,
+    history TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    citations TEXT NOT NULL,
+    doc_id TEXT,
+    red_flag INTEGER NOT NULL DEFAULT 0,
+    no_answer INTEGER NOT NULL DEFAULT 0
+)
+"""
+
+
+@dataclass(frozen=True)
+class FeedbackRecord:
+    id: int
+    created_at: str  # ISO 8601, UTC
+    rating: str
+    reason: str | None
+    comment: str | None
+    question: str
+    history: list[str]
+    answer: str
+    citations: list[dict]
+    doc_id: str | None
+    red_flag: bool
+    no_answer: bool
+
+
+class FeedbackStore:
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    @classmethod
+    def in_data_dir(cls, data_dir: str | Path) -> FeedbackStore:
+        return cls(Path(data_dir) / FILENAME)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise TechniquesError(f"Cannot open the feedback store {self.path} ({exc}).",
+                                  hint="Check that the data folder is writable.") from None
+        with closing(conn):
+            conn.execute("PRAGMA busy_timeout = 30000")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute(_SCHEMA)
+            yield conn
+
+    def record(
+        self,
+        rating: str,
+        question: str,
+        history: Sequence[str],
+        answer: Answer,
+        reason: str | None = None,
+        comment: str | None = None,
+    ) -> int:
+        """Store one rating of one answer; returns the new row's id."""
+        rating, reason, comment = _check(rating, reason, comment)
+        row = (
+            datetime.now(UTC).isoformat(timespec="seconds"),
+            rating,
+            reason,
+            comment,
+            question,
+            json.dumps(list(history), ensure_ascii=False),
+            answer.answer,
+            json.dumps([asdict(c) for c in answer.citations], ensure_ascii=False),
+            answer.doc_id,
+            int(answer.red_flag is not None),
+            int(answer.no_answer),
+        )
+        with self._connect() as conn:
+            cur = conn.execute(
+                "INSERT INTO feedback (created_at, rating, reason, comment, question, history, answer,"
+                " citations, doc_id, red_flag, no_answer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                row,
+            )
+            return int(cur.lastrowid)
+
+    def update(self, feedback_id: int, rating: str, reason: str | None = None, comment: str | None = None) -> None:
+        """Change a stored row's rating; a reason or comment given afterwards is added (None keeps
+        what is stored)."""
+        rating, reason, comment = _check(rating, reason, comment)
+        with self._connect() as conn:
+            cur = conn.execute(
+                "UPDATE feedback SET rating = ?, reason = COALESCE(?, reason), comment = COALESCE(?, comment) WHERE id = ?",
+                (rating, reason, comment, int(feedback_id)),
+            )
+            if cur.rowcount != 1:
+                raise TechniquesError(f"There is no feedback #{feedback_id} to update.")
+
+    def delete(self, feedback_id: int) -> None:
+        """Forget a rating the user took back."""
+        with self._connect() as conn:
+            conn.execute("DELETE FROM feedback WHERE id = ?", (int(feedback_id),))
+
+    def list(self, rating: str | None = None, limit: int | None = None) -> list[FeedbackRecord]:
+        """Stored rows, oldest first; only one rating when given."""
+        sql, args = "SELECT * FROM feedback", []
+        if rating is not None:
+            sql += " WHERE rating = ?"
+            args.append(_check(rating, None, None)[0])
+        sql += " ORDER BY id"
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(int(limit))
+        with self._connect() as conn:
+            conn.row_factory = sqlite3.Row
+            return [_record(r) for r in conn.execute(sql, args)]
+
+    def count(self) -> int:
+        with self._connect() as conn:
+            return int(conn.execute("SELECT COUNT(*) FROM feedback").fetchone()[0])
+
+    def export_eval_dataset(self, path: str | Path) -> int:
+        """Write the thumbs-down rows as eval cases (YAML); returns how many were written."""
+        cases = [eval_case(r) for r in self.list(rating="down")]
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            header = "# Eval cases from thumbs-down feedback (`techniques feedback export`).\n"
+            header += "# Review each one and fill in must_include / expected_sources before gating on it.\n"
+            body = yaml.safe_dump(cases, sort_keys=False, allow_unicode=True, width=100) if cases else "[]\n"
+            path.write_text(header + body, encoding="utf-8")
+        except OSError as exc:
+            raise TechniquesError(f"Cannot write {path} ({exc}).") from None
+        return len(cases)
+
+
+def eval_case(r: FeedbackRecord) -> dict:
+    """One thumbs-down row as an `evals.dataset` case."""
+    case: dict = {"id": f"feedback-{r.id}", "question": r.question}
+    if r.history:
+        case["history"] = list(r.history)
+    # The answer's technique is a fair expectation unless the therapist said it was the wrong one.
+    if r.doc_id and r.reason != "wrong technique":
+        case["expected_sources"] = [r.doc_id]
+    if r.reason == "missing caution" and r.comment and r.comment.strip():
+        case["must_include_cautions"] = [r.comment.strip()]
+    case["tags"] = ["feedback", (r.reason or "unspecified").replace(" ", "_")]
+    return case
+
+
+def _check(rating: str, reason: str | None, comment: str | None) -> tuple[str, str | None, str | None]:
+    rating = (rating or "").strip().lower()
+    if rating not in RATINGS:
+        raise TechniquesError(f"A rating is 'up' or 'down', got {rating!r}.")
+    reason = (reason or "").strip().lower() or None
+    if reason is not None and reason not in REASONS:
+        raise TechniquesError(f"Unknown feedback reason {reason!r}; choose one of: {', '.join(REASONS)}.")
+    comment = (comment or "").strip() or None
+    return rating, reason, comment
+
+
+def _record(row: sqlite3.Row) -> FeedbackRecord:
+    return FeedbackRecord(
+        id=row["id"],
+        created_at=row["created_at"],
+        rating=row["rating"],
+        reason=row["reason"],
+        comment=row["comment"],
+        question=row["question"],
+        history=json.loads(row["history"]),
+        answer=row["answer"],
+        citations=json.loads(row["citations"]),
+        doc_id=row["doc_id"],
+        red_flag=bool(row["red_flag"]),
+        no_answer=bool(row["no_answer"]),
+    )

@@ -1,0 +1,143 @@
+"""Study sessions: which items to ask a student next, and `techniques quiz` in the terminal.
+
+The queue is the spaced-review order (due reviews, then items never seen, then the rest ahead of
+schedule); a missed item also comes back a few questions later in the same session. Every
+answer is recorded as soon as it is checked, so stopping with Ctrl-D or Ctrl-C loses nothing.
+No gradio here: the web Study tab uses `select_items` and `study_queue` too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from assistant.answer_check import Verdict, check_answer
+from assistant.quiz_text import kind_label, plain
+from assistant.review import ReviewStore, user_key
+from techniques.errors import TechniquesError
+
+if TYPE_CHECKING:  # the library stack loads only when a quiz starts, not with every command
+    from assistant.library import Library
+    from assistant.quiz import QuizItem
+
+REASK_AFTER = 3  # a missed item is asked again after this many other questions
+DEFAULT_COUNT = 10
+
+
+def select_items(library: Library, *, region: str | None = None, technique: str | None = None) -> list[QuizItem]:
+    """The items of a filter, or a `TechniquesError` naming the regions and techniques there are."""
+    from assistant.quiz import generate_items, regions
+
+    items = generate_items(library, region=region or None, technique=technique or None)
+    if items:
+        return items
+    if region and region.strip().lower() not in regions(library):
+        raise TechniquesError(f"No technique is filed under the region {region!r}.", hint=f"Regions: {', '.join(regions(library))}.")
+    if technique and not generate_items(library, technique=technique):
+        raise TechniquesError(f"There is no technique {technique!r} in the library.", hint=f"Techniques: {', '.join(sorted(library.docs))}.")
+    raise TechniquesError("The library has no quiz questions for that choice.", hint="Try another region or technique, or none.")
+
+
+def study_queue(items: Sequence[QuizItem], store: ReviewStore, user: str, now: datetime | None = None) -> list[QuizItem]:
+    """Items in the order to ask them: due reviews, never-seen items, then the rest soonest first."""
+    by_id = {i.id: i for i in items}
+    ids = list(by_id)
+    return [by_id[i] for i in store.due(user, ids, now) + store.upcoming(user, ids, now)]
+
+
+@dataclass
+class Score:
+    correct: int = 0
+    answered: int = 0
+
+    def add(self, verdict: Verdict) -> None:
+        self.answered += 1
+        self.correct += int(verdict.correct)
+
+    def line(self) -> str:
+        share = f" ({round(100 * self.correct / self.answered)}%)" if self.answered else ""
+        return f"{self.correct} of {self.answered} correct{share}"
+
+
+def question_text(item: QuizItem, number: int, total: int) -> str:
+    about = "" if item.asks_technique else f" · {item.citation.title}"
+    lines = [f"Question {number} of {total} · {kind_label(item.kind)}{about}", plain(item.prompt)]
+    lines += [f"  {n}. {choice}" for n, choice in enumerate(item.choices, start=1)]
+    return "\n".join(lines)
+
+
+def feedback_text(item: QuizItem, verdict: Verdict) -> str:
+    head = verdict.note if verdict.correct else f"{verdict.note} Expected: {verdict.expected}"
+    c = item.citation
+    passage = "\n".join(f"    | {line}" for line in c.text.split("\n"))
+    return f"{head}\nSource: {c.title} — {c.section} ({c.doc_id})\n{passage}"
+
+
+def run_quiz(
+    items: Sequence[QuizItem],
+    store: ReviewStore,
+    user: str,
+    count: int = DEFAULT_COUNT,
+    *,
+    read: Callable[[str], str] = input,
+    write: Callable[[str], None] = print,
+) -> int:
+    """Ask up to `count` questions, one at a time; 0 when the session ends, 130 on Ctrl-C."""
+    user_key(user)  # a bad name fails before the first question
+    queue = study_queue(items, store, user)
+    total = min(count, len(queue))
+    score = Score()
+    write(f"Study quiz for {user}: {total} question{'s' if total != 1 else ''}. Type your answer and press Enter "
+          "(an empty answer shows the answer); Ctrl-D stops.\n")
+    code = 0
+    try:
+        for number in range(1, total + 1):
+            item = queue[number - 1]
+            write(question_text(item, number, total))
+            try:
+                typed = read("Your answer: ")
+            except EOFError:
+                write("")
+                break
+            verdict = check_answer(item, typed)
+            store.record(user, item.id, verdict.correct)
+            score.add(verdict)
+            if not verdict.correct:
+                queue.insert(min(number + REASK_AFTER, len(queue)), item)
+            write(f"{feedback_text(item, verdict)}\nScore: {score.line()}\n")
+    except KeyboardInterrupt:
+        write("\nStopped.")
+        code = 130
+    write(f"Final score: {score.line()}. Progress saved for {user}.")
+    return code
+
+
+def add_quiz_command(subparsers: argparse._SubParsersAction, store_arg: Callable[[argparse.ArgumentParser], None]) -> None:
+    p = subparsers.add_parser("quiz", help="study: answer quiz questions drawn from the technique library")
+    store_arg(p)
+    p.add_argument("--user", metavar="NAME", help="whose progress to use and save (default: your login name)")
+    p.add_argument("--region", metavar="R", help="only techniques of this body region (e.g. hip, low back)")
+    p.add_argument("--technique", metavar="DOC_ID", help="only this technique (its document id, e.g. ql-hip-hike)")
+    p.add_argument("--count", type=int, default=DEFAULT_COUNT, metavar="N", help=f"questions in the session (default {DEFAULT_COUNT})")
+    p.set_defaults(run=_cmd_quiz)
+
+
+def _cmd_quiz(args: argparse.Namespace, settings) -> int:
+    from assistant.service import Assistant
+
+    if args.count < 1:
+        raise TechniquesError("--count must be at least 1.")
+    library = Assistant(settings, rephraser=False).library()  # the quiz never rephrases
+    items = select_items(library, region=args.region, technique=args.technique)
+    return run_quiz(items, ReviewStore.in_data_dir(settings.data_dir), args.user or _login_name(), args.count)
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser() or "student"
+    except (OSError, KeyError):
+        return "student"

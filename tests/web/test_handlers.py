@@ -1,0 +1,177 @@
+"""The web chat's handlers and rendering without a server: streaming, error messages, feedback,
+exports, escaping, and the library cards over the real corpus."""
+
+from __future__ import annotations
+
+import logging
+
+import gradio as gr
+import pytest
+
+from assistant.catalog import filter_cards, technique_cards
+from assistant.feedback import FeedbackStore
+from assistant.types import Answer, CautionItem, Citation, Disposition, RedFlag
+from ingest.types import Block, ParsedDocument, Section, SectionKind
+from techniques.errors import TechniquesError
+from web.errors import GENERIC
+from web.health import Readiness
+from web.handlers import ChatHandlers, messages
+from web.render import THINKING, card_html, card_pieces, document_markdown, library_html, user_bubble
+from web.transcript import ExportFolder, Turn
+
+CARD = "\n\n".join([
+    "## QL Hip Hike",
+    "**Steps**\n1. Hike the hip. [1]\n2. Release slowly. [1]",
+    "> ⚠️ **Check first — your question mentions a condition this technique warns about:**",
+    "> Internal rotation may be contraindicated after hip replacement. [2]",
+    "**Cautions**\n- All work needs to be pain-free. [2]",
+    "---\n**Disclaimer:** Not a diagnosis.",
+])
+
+
+def answer(text: str = CARD, red_flag: RedFlag | None = None) -> Answer:
+    return Answer(
+        question="q",
+        answer=text,
+        citations=(
+            Citation(1, "ql-hip-hike", "QL Hip Hike", "Technique", "Have your client hike their hip.", 0.9),
+            Citation(2, "ql-hip-hike", "QL Hip Hike", "Cautions", "All work needs to be pain-free.", 0.5),
+        ),
+        cautions=(CautionItem("All work needs to be pain-free.", "ql-hip-hike"),),
+        disclaimer="Not a diagnosis.",
+        no_answer=False,
+        red_flag=red_flag,
+        doc_id="ql-hip-hike",
+    )
+
+
+class FakeAssistant:
+    def __init__(self, error: Exception | None = None) -> None:
+        self.error = error
+        self.calls: list[tuple[str, list[str]]] = []
+
+    def ask(self, question, history=()):
+        self.calls.append((question, list(history)))
+        if self.error:
+            raise self.error
+        return answer()
+
+
+class FakeLike:
+    def __init__(self, index: int, liked: bool) -> None:
+        self.index, self.liked, self.value = index, liked, None
+
+
+@pytest.fixture
+def handlers(tmp_path):
+    return ChatHandlers(FakeAssistant(), FeedbackStore(tmp_path / "fb.sqlite"), ExportFolder(tmp_path / "exports"))
+
+
+def test_respond_shows_the_question_at_once_then_the_card_piece_by_piece(handlers, monkeypatch):
+    monkeypatch.setattr("web.handlers.STREAM_PAUSE", 0)
+    steps = list(handlers.respond("How do I stretch the QL?", []))
+    first_chat, first_turns, cleared = steps[0]
+    assert first_chat[-1]["content"] == THINKING and first_turns == [] and cleared == ""
+    assert len(steps) == len(card_pieces(answer())) + 1  # thinking, then one more piece each time
+    final_chat, final_turns, _ = steps[-1]
+    assert [t.question for t in final_turns] == ["How do I stretch the QL?"]
+    assert final_chat == messages(final_turns)
+    list(handlers.respond("How long should I hold it?", final_turns))
+    assert handlers.assistant.calls[-1] == ("How long should I hold it?", ["How do I stretch the QL?"])
+
+
+def test_a_users_error_is_a_readable_message_and_nothing_half_done_stays(handlers):
+    handlers.assistant.error = TechniquesError("There is no index <yet>.", hint="Run `techniques ingest`.")
+    turns = [Turn("How do I stretch the QL?", answer())]
+    run = handlers.respond("and the psoas?", turns)
+    next(run)
+    restored = next(run)
+    assert restored == (messages(turns), turns, "and the psoas?")
+    with pytest.raises(gr.Error) as err:
+        next(run)
+    assert err.value.message == "There is no index &lt;yet&gt;. Run `techniques ingest`."
+
+
+def test_a_bug_is_logged_and_shown_as_a_generic_message(handlers, caplog):
+    handlers.assistant.error = RuntimeError("secret internals")
+    with caplog.at_level(logging.ERROR), pytest.raises(gr.Error) as err:
+        handlers.ask("How do I stretch the QL?")
+    assert err.value.message == GENERIC and "secret" not in err.value.message
+    assert "answering failed" in caplog.text and "secret internals" in caplog.text
+
+
+def test_a_thumb_is_stored_at_once_and_a_reason_is_added_to_it(handlers):
+    turns = [Turn("How do I stretch the QL?", answer()), Turn("How long should I hold it?", answer())]
+    target, rating, note, _ = handlers.like(turns, None, FakeLike(3, True))
+    assert rating == "up" and target["turn"] == 1 and "answer 2" in note
+    target, rating, _, _ = handlers.like(turns, target, FakeLike(3, False))  # changed their mind
+    assert rating == "down"
+    handlers.send_feedback(target, turns, "down", "wrong citation", "step 2")
+    [row] = handlers.feedback.list()
+    assert (row.rating, row.reason, row.comment) == ("down", "wrong citation", "step 2")
+    assert row.question == "How long should I hold it?" and row.history == ["How do I stretch the QL?"]
+    handlers.like(turns, target, FakeLike(3, ""))  # the thumb taken back
+    assert handlers.feedback.list() == []
+
+
+def test_the_side_panel_lists_citations_and_writes_the_exports(handlers):
+    turns = [Turn("How do I stretch the QL? <b>", answer())]
+    choices, passage, sources, answer_file, conversation_file = handlers.sources(turns)
+    assert choices["choices"] == [("[1] QL Hip Hike — Technique", 1), ("[2] QL Hip Hike — Cautions", 2)]
+    assert "Have your client hike their hip." in passage and "pain-free" in sources
+    text = open(answer_file["value"], encoding="utf-8").read()
+    assert "&lt;b&gt;" in text and "### Sources" in text and "**Disclaimer:**" in text
+    assert "Have your client hike their hip." in open(conversation_file["value"], encoding="utf-8").read()
+    assert handlers.passage(2, turns).endswith("> All work needs to be pain-free.")
+
+
+def test_cards_are_styled_by_section_and_red_flags_look_urgent():
+    pieces = card_pieces(answer())
+    assert pieces[0] == "## QL Hip Hike"
+    assert pieces[2].startswith('<div class="tc-check">') and pieces[2].count("> ") == 2
+    assert pieces[3].startswith('<div class="tc-cautions">\n\n**Cautions**')
+    assert pieces[4] == '<div class="tc-disclaimer">\n\n**Disclaimer:** Not a diagnosis.\n\n</div>'
+    flag = RedFlag("cauda_equina", Disposition.EMERGENCY, ("numbness in the groin",), "Refer now.")
+    assert card_html(pieces, answer(red_flag=flag)).startswith('<div class="tc-card tc-redflag">')
+
+
+def test_user_and_corpus_text_stays_text():
+    assert user_bubble('<img src=x onerror="alert(1)"> [1]') == '&lt;img src=x onerror="alert(1)"&gt; \\[1\\]'
+    doc = ParsedDocument(
+        "evil", "<script>x</script>", None, "txt", "h", {}, (Section(SectionKind.STEPS, "Steps", 0, (Block("<b>hi</b>", "1."),)),), ()
+    )
+    assert "<script>" not in document_markdown(doc) and "&lt;b&gt;hi&lt;/b&gt;" in document_markdown(doc)
+
+
+def test_readiness_waits_for_the_warm_up_and_retries_after_a_failure():
+    class Warming:
+        def __init__(self) -> None:
+            self.fail = True
+
+        def warm_up(self):
+            if self.fail:
+                raise TechniquesError("There is no index yet.")
+
+        def library(self):
+            return type("Lib", (), {"version": "v1"})()
+
+    readiness, assistant = Readiness(retry_after=3600), Warming()
+    assert readiness.status() == (503, {"status": "starting"})
+    readiness.start(assistant).join()
+    assert readiness.status()[1] == {"status": "error", "detail": "There is no index yet."}  # no retry yet
+    assistant.fail, readiness.retry_after = False, 0
+    readiness.status()  # a check once the retry is due tries again
+    assert readiness.wait(5)
+    assert readiness.status() == (200, {"status": "ready", "index_version": "v1"})
+
+
+@pytest.mark.integration
+def test_library_cards_cover_the_corpus_and_filter(assistant):
+    cards = technique_cards(assistant.library())
+    assert {c.doc_id for c in cards} == {"ql-hip-hike", "hip-back-pain-stretches", "side-lying-leg-lift", "psoas-stretch", "psoas-release"}
+    ql = next(c for c in cards if c.doc_id == "ql-hip-hike")
+    assert ql.regions == ("low back", "hip") and ql.kind == "stretch" and len(ql.steps) >= 3 and ql.cautions
+    assert {c.doc_id for c in filter_cards(cards, "psoas")} == {"psoas-stretch", "psoas-release"}
+    assert [c.doc_id for c in filter_cards(cards, "Quadratus   lumborum")] == ["ql-hip-hike"]
+    page = library_html(filter_cards(cards, ""), len(cards))
+    assert page.count('class="tc-lib-card"') == 5 and "5 of 5 techniques" in page

@@ -1,0 +1,165 @@
+"""What the Chat tab does when a therapist asks, picks a citation, rates or exports an answer.
+
+The conversation lives in one `gr.State`: a list of `Turn`s (question as typed, `Answer`). The
+chat window is always re-drawn from it, so message `2i` is turn i's question and `2i + 1` its
+card, and an error can never leave a half-finished turn behind.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+
+import gradio as gr
+
+from assistant.compose import md
+from assistant.feedback import FeedbackStore
+from assistant.types import Answer, Citation
+from web.errors import user_errors
+from web.render import (
+    THINKING,
+    card_html,
+    card_pieces,
+    citation_label,
+    document_markdown,
+    passage_markdown,
+    sources_markdown,
+    user_bubble,
+)
+from web.transcript import ExportFolder, Turn, answer_markdown, conversation_markdown
+
+log = logging.getLogger(__name__)
+
+STREAM_PAUSE = 0.05  # seconds between the sections of a card as it is shown
+NO_FEEDBACK_TARGET = "Use the thumbs under an answer, then say why if you like."
+
+
+def messages(turns: list[Turn]) -> list[dict]:
+    out: list[dict] = []
+    for t in turns:
+        out.append({"role": "user", "content": user_bubble(t.question)})
+        out.append({"role": "assistant", "content": card_html(card_pieces(t.answer), t.answer)})
+    return out
+
+
+class ChatHandlers:
+    def __init__(self, assistant, feedback: FeedbackStore, exports: ExportFolder) -> None:
+        self.assistant = assistant
+        self.feedback = feedback
+        self.exports = exports
+
+    # -- asking ------------------------------------------------------------------------------
+    def ask(self, question: str, history: list[str] | None = None) -> Answer:
+        with user_errors("answering"):
+            return self.assistant.ask(question, list(history or []))
+
+    def respond(self, question: str, turns: list[Turn]) -> Iterator[tuple[list[dict], list[Turn], str]]:
+        """Show the question at once, then the card section by section."""
+        question = (question or "").strip()
+        turns = list(turns or [])
+        if not question:
+            yield messages(turns), turns, ""
+            return
+        shown = messages(turns) + [{"role": "user", "content": user_bubble(question)}]
+        yield shown + [{"role": "assistant", "content": THINKING}], turns, ""
+        try:
+            answer = self.ask(question, [t.question for t in turns])
+        except gr.Error:
+            yield messages(turns), turns, question  # nothing half-done stays; the question can be re-sent
+            raise
+        pieces = card_pieces(answer)
+        for k in range(1, len(pieces)):
+            yield shown + [{"role": "assistant", "content": card_html(pieces[:k], answer)}], turns, ""
+            time.sleep(STREAM_PAUSE)
+        turns = turns + [Turn(question, answer)]
+        yield messages(turns), turns, ""
+
+    # -- sources -----------------------------------------------------------------------------
+    def sources(self, turns: list[Turn]):
+        """The side panel for the last answer: its citations, their passages, the downloads."""
+        last = turns[-1].answer if turns else None
+        choices = [(citation_label(c), c.n) for c in (last.citations if last else ())]
+        first = last.citations[0] if last and last.citations else None
+        answer_file = conversation_file = None
+        if turns:
+            with user_errors("exporting"):
+                answer_file = self.exports.write(f"technique-answer-{len(turns)}", answer_markdown(turns[-1], len(turns)))
+                conversation_file = self.exports.write("technique-conversation", conversation_markdown(turns))
+        return (
+            gr.update(choices=choices, value=first.n if first else None),
+            passage_markdown(first) if first else "",
+            sources_markdown(last),
+            gr.update(value=answer_file, interactive=answer_file is not None),
+            gr.update(value=conversation_file, interactive=conversation_file is not None),
+        )
+
+    @staticmethod
+    def _citation(turns: list[Turn], n: int | None) -> Citation | None:
+        if not turns or n is None:
+            return None
+        return next((c for c in turns[-1].answer.citations if c.n == int(n)), None)
+
+    def passage(self, n: int | None, turns: list[Turn]) -> str:
+        c = self._citation(turns, n)
+        return passage_markdown(c) if c else ""
+
+    def document(self, n: int | None, turns: list[Turn]):
+        """The whole source document of the chosen citation (or of the last answer's technique)."""
+        if not turns:
+            return "*Ask a question first: the document behind its answer is shown here.*", gr.update(open=True)
+        c = self._citation(turns, n)
+        doc_id = c.doc_id if c else turns[-1].answer.doc_id
+        if doc_id is None:
+            return "*This answer is not based on a document.*", gr.update(open=True)
+        with user_errors("opening the document"):
+            doc = self.assistant.library().docs.get(doc_id)
+        if doc is None:
+            return "*That document is no longer in the library (the index was updated).*", gr.update(open=True)
+        return document_markdown(doc), gr.update(open=True)
+
+    # -- feedback ----------------------------------------------------------------------------
+    def like(self, turns: list[Turn], target: dict | None, data: gr.LikeData):
+        """A thumb under an answer is stored at once; a reason and comment can follow. Changing
+        the thumb changes the stored row, and taking it back removes it."""
+        index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+        turn_no = int(index) // 2
+        if not turns or turn_no >= len(turns):
+            return target, gr.skip(), NO_FEEDBACK_TARGET, gr.skip()
+        same = bool(target) and target.get("turn") == turn_no and target.get("id") is not None
+        with user_errors("recording feedback"):
+            if data.liked not in (True, False):
+                if same:
+                    self.feedback.delete(int(target["id"]))
+                return None, None, "Feedback withdrawn. " + NO_FEEDBACK_TARGET, gr.skip()
+            rating = "up" if data.liked else "down"
+            if same:
+                self.feedback.update(int(target["id"]), rating)
+            else:
+                turn = turns[turn_no]
+                fid = self.feedback.record(rating, turn.question, [t.question for t in turns[:turn_no]], turn.answer)
+                target = {"id": fid, "turn": turn_no}
+        return target, rating, _target_note(turns, target, rating), gr.update(open=True)
+
+    def send_feedback(self, target: dict | None, turns: list[Turn], rating: str | None, reason: str | None, comment: str):
+        if not turns:
+            raise gr.Error("There is no answer to give feedback on yet.", print_exception=False)
+        if rating not in ("up", "down"):
+            raise gr.Error("Choose Helpful or Not helpful first.", print_exception=False)
+        with user_errors("recording feedback"):
+            if target and target.get("id") is not None and target.get("turn", 10**9) < len(turns):
+                self.feedback.update(int(target["id"]), rating, reason or None, comment)
+            else:
+                n = len(turns) - 1  # no thumb clicked: the feedback is about the last answer
+                history = [t.question for t in turns[:n]]
+                fid = self.feedback.record(rating, turns[n].question, history, turns[n].answer, reason or None, comment)
+                target = {"id": fid, "turn": n}
+        gr.Info("Thank you: your feedback was saved.")
+        return target, _target_note(turns, target, rating, saved=True), ""
+
+
+def _target_note(turns: list[Turn], target: dict, rating: str, *, saved: bool = False) -> str:
+    thumb = "Helpful" if rating == "up" else "Not helpful"
+    question = turns[target["turn"]].question
+    state = "saved with your reason and comment" if saved else "saved; add a reason or comment below if you like"
+    return f"**{thumb}** on answer {target['turn'] + 1} (*{md(question[:80])}*): {state}."
