@@ -14,6 +14,7 @@ from assistant.feedback import FeedbackStore
 from assistant.review import ReviewStore
 from assistant.service import Assistant
 from techniques.settings import Settings
+from web.busy import busy_middleware
 from web.health import Readiness
 from web.ui import build_ui, launch_options
 
@@ -23,7 +24,7 @@ log = logging.getLogger(__name__)
 def build(settings: Settings, *, assistant: Assistant | None = None, feedback: FeedbackStore | None = None) -> gr.Blocks:
     assistant = assistant or Assistant(settings)
     feedback = feedback or FeedbackStore.in_data_dir(settings.data_dir)
-    return build_ui(assistant, feedback, ReviewStore.in_data_dir(settings.data_dir))
+    return build_ui(assistant, feedback, ReviewStore.in_data_dir(settings.data_dir), queue_size=settings.queue_size)
 
 
 def ensure_index(settings: Settings, assistant: Assistant) -> None:
@@ -46,7 +47,7 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
         auth=list(settings.auth) or None,
         prevent_thread_lock=True,
         quiet=True,
-        app_kwargs={"routes": [readiness.route()]},
+        app_kwargs={"routes": [readiness.route()], "middleware": [busy_middleware()]},
         **launch_options(settings),
     )
     log.warning("web chat on http://%s:%s", host or settings.host, port or settings.port)

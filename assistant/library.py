@@ -2,15 +2,18 @@
 
 Built from the store's own contents (chunks and parsed documents), so Chroma stays the single
 source of truth: the BM25 index, the technique-name lookup and the per-technique chunk lists
-are all derived here when a version is opened.
+are all derived here when a version is opened (or loaded from the version's snapshot, which
+the first process to open it saves beside it: snapshot.py).
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 import bm25s
 import numpy as np
@@ -31,13 +34,24 @@ _GENERIC = set(
 class Tokenizer:
     """Lower-case, split on words, drop English stop words, Snowball-stem."""
 
+    _MAX_STEMS = 200_000  # a corpus's vocabulary fits; a flood of made-up words does not grow it
+
     def __init__(self) -> None:
         self._stemmer = Stemmer.Stemmer("english")
         self._stop = set(bm25s.stopwords.STOPWORDS_EN)
+        self._stems: dict[str, str] = {}  # a word's stem never changes: stem each word once
 
     def __call__(self, text: str) -> list[str]:
         words = [w for w in _WORD.findall(text.lower()) if w not in self._stop]
-        return self._stemmer.stemWords(words)
+        stems = self._stems
+        try:
+            return [stems[w] for w in words]
+        except KeyError:
+            missing = list({w for w in words if w not in stems})
+            found = dict(zip(missing, self._stemmer.stemWords(missing)))
+            if len(stems) < self._MAX_STEMS:
+                stems.update(found)
+            return [found[w] if w in found else stems[w] for w in words]
 
 
 @dataclass(frozen=True)
@@ -47,7 +61,9 @@ class LexicalScores:
 
 
 class Library:
-    def __init__(self, index: Index, version: str, chunks: list[Chunk], docs: dict[str, ParsedDocument]) -> None:
+    def __init__(
+        self, index: Index, version: str, chunks: list[Chunk], docs: Mapping[str, ParsedDocument], *, lexical: tuple | None = None
+    ) -> None:
         self.index = index
         self.version = version
         self.chunks = sorted(chunks, key=lambda c: (c.doc_id, c.order))
@@ -57,6 +73,10 @@ class Library:
         self.by_doc: dict[str, list[Chunk]] = defaultdict(list)
         for c in self.chunks:
             self.by_doc[c.doc_id].append(c)
+        # (BM25, terms per technique, IDF, highest IDF): given when loaded from a snapshot
+        self._bm25, self._doc_terms, self._idf, self._max_idf = lexical or self._index_lexical()
+
+    def _index_lexical(self) -> tuple:
         self._bm25 = bm25s.BM25()
         token_lists = [self.tokenize(self._lexical_text(c)) for c in self.chunks]
         self._doc_terms: dict[str, set[str]] = defaultdict(set)
@@ -70,10 +90,20 @@ class Library:
         self._max_idf = float(np.log(1 + (n + 0.5) / 0.5))
         if self.chunks:
             self._bm25.index(token_lists, show_progress=False)
+        return self._bm25, self._doc_terms, self._idf, self._max_idf
 
     @classmethod
-    def load(cls, index: Index, version: str) -> Library:
-        return cls(index, version, [s.chunk for s in index.chunks()], {k: v.doc for k, v in index.docs().items()})
+    def load(cls, index: Index, version: str, snapshot: Path | None = None) -> Library:
+        """The version's Library: from its snapshot folder when there is one (see snapshot.py),
+        else built from the store and, given a folder, saved there for the next process."""
+        from assistant import snapshot as snapshots
+
+        if snapshot is not None and (library := snapshots.load(cls, index, version, snapshot)) is not None:
+            return library
+        library = cls(index, version, [s.chunk for s in index.chunks()], {k: v.doc for k, v in index.docs().items()})
+        if snapshot is not None:
+            snapshots.save(library, snapshot)
+        return library
 
     def _lexical_text(self, c: Chunk) -> str:
         names = " ".join(str(n) for n in _as_list(self.docs.get(c.doc_id).meta.get("techniques"))) if c.doc_id in self.docs else ""
@@ -120,10 +150,19 @@ class Library:
             out[doc_id] = {t for n in names for t in self.tokenize(n)} - set(self.tokenize(" ".join(_GENERIC)))
         return out
 
+    @cached_property
+    def _named_by(self) -> dict[str, set[str]]:
+        """name word -> the techniques it names: a lookup per question word, not a scan of every document."""
+        out: dict[str, set[str]] = defaultdict(set)
+        for doc_id, names in self._name_terms.items():
+            for t in names:
+                out[t].add(doc_id)
+        return dict(out)
+
     def mentioned(self, text: str) -> set[str]:
         """Techniques whose distinctive name words the text uses ("psoas", "QL", "hip hike")."""
-        terms = set(self.tokenize(text))
-        return {doc_id for doc_id, names in self._name_terms.items() if names & terms}
+        named_by = self._named_by
+        return set().union(*(named_by.get(t, ()) for t in set(self.tokenize(text))))
 
 
 def _as_list(value: object) -> list:

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 import yaml
 
@@ -27,15 +28,18 @@ from assistant.library import Library
 from assistant.llm import Rephraser
 from assistant.retrieve import Retrieval, TechniqueMatch, retrieve
 from assistant.types import Answer, RedFlag, ScopeDecline
-from ingest.backends import LocalBackend, open_backend
-from ingest.embed import Embedder, SentenceTransformerEmbedder
+from ingest.backends import LocalBackend, ServerBackend, open_backend
+from ingest.embed import Embedder, make_embedder
 from techniques.errors import TechniquesError
 from techniques.settings import Settings
 
 log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 2000  # what retrieval reads of a question; triage reads more
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+MAX_FOLLOWUP_TURNS = 20  # earlier questions re-resolved for a follow-up (each costs a retrieval); triage reads all
+# control and invisible formatting characters, and lone surrogates (JSON can carry "\ud800"; the
+# tokenizer and UTF-8 files refuse them)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 @lru_cache(maxsize=1)
@@ -62,9 +66,10 @@ class Assistant:
     def __init__(self, settings: Settings, *, embedder: Embedder | None = None, rephraser=None) -> None:
         self.settings = settings
         self.backend = open_backend(settings)
-        self.embedder = embedder or SentenceTransformerEmbedder(settings.resolved_model_path())
+        self.embedder = embedder or make_embedder(settings)
         self.rephraser = rephraser if rephraser is not None else Rephraser.from_settings(settings)
         self._library: Library | None = None
+        self._retired: Library | None = None
         self._stamp: object = None
         self._checked = 0.0
         self._lock = threading.Lock()
@@ -81,9 +86,22 @@ class Assistant:
                         hint="Run `techniques ingest corpus/` (or `make run`, which does it for you).",
                     )
                 if self._library is None or self._library.version != version:
-                    self._library = Library.load(self.backend.open(version), version)
-                    log.info("opened index version %s (%d chunks)", version, len(self._library.chunks))
+                    fresh = Library.load(self.backend.open(version), version, snapshot=self._snapshot_dir(version))
+                    # the version before last is released now; the last one may still be
+                    # serving a question that started before the switch
+                    if self._retired is not None:
+                        self._retired.index.close()
+                    self._retired, self._library = self._library, fresh
+                    log.info("opened index version %s (%d chunks)", version, len(fresh.chunks))
             return self._library
+
+    def _snapshot_dir(self, version: str) -> Path | None:
+        """Where a local version's Library snapshot lives (a server keeps none: no folder)."""
+        if isinstance(self.backend, LocalBackend):
+            from assistant.snapshot import folder_for
+
+            return folder_for(self.backend.versions / version)
+        return None
 
     def _pointer_moved(self) -> bool:
         if isinstance(self.backend, LocalBackend):
@@ -95,6 +113,19 @@ class Assistant:
             return False
         self._checked = now
         return True
+
+    def _server_down(self) -> TechniquesError | None:
+        """After a failed query: the server backend's clear "not reachable" error when the Chroma
+        server is down (the next question then looks at the pointer again, which reconnects once
+        the server is back), or None when it answers and the failure was something else."""
+        if not isinstance(self.backend, ServerBackend):
+            return None
+        self._checked = 0.0
+        try:
+            self.backend.current_version()
+        except TechniquesError as exc:
+            return exc
+        return None
 
     def warm_up(self) -> None:
         """Open the index and load the model now rather than on the first question."""
@@ -115,8 +146,13 @@ class Assistant:
 
         library = self.library()
         t0 = time.perf_counter()
-        previous = self._previous_technique(library, past)
-        turn = self._resolve(library, q[:MAX_QUERY_CHARS], previous)
+        try:
+            previous = self._previous_technique(library, past[-MAX_FOLLOWUP_TURNS:])
+            turn = self._resolve(library, q[:MAX_QUERY_CHARS], previous)
+        except Exception as exc:
+            if (down := self._server_down()) is not None:
+                raise down from exc
+            raise
         retrieved = time.perf_counter()
         if turn.match is None:
             return self._no_answer(q, answer_text().no_answer, started, retrieve_ms=_ms(t0, retrieved))

@@ -25,7 +25,12 @@ from techniques.settings import Settings
 
 
 def new_version_name() -> str:
-    return f"v{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{os.getpid()}-{secrets.token_hex(3)}"
+    """Names sort in the order they were made (to the microsecond), which is how an unchanged
+    ingest tells a killed ingest's orphan (made after the published version) from the previous
+    version (made before it)."""
+    now = time.time_ns()
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now // 10**9))
+    return f"v{stamp}.{now // 1000 % 10**6:06d}-{os.getpid()}-{secrets.token_hex(3)}"
 
 
 def _chroma_settings():
@@ -39,11 +44,13 @@ class Backend(Protocol):
 
     def open(self, version: str) -> Index: ...
 
-    def create(self, version: str) -> Index: ...
+    def create(self, version: str, model: str | None = None) -> Index: ...
 
     def publish(self, version: str) -> None: ...
 
     def collect_garbage(self, keep: set[str]) -> None: ...
+
+    def remove_orphans(self, current: str) -> None: ...
 
     def describe(self) -> str: ...
 
@@ -93,9 +100,9 @@ class LocalBackend:
                 hint="Rebuild it with `techniques ingest --rebuild`.",
             ) from exc
 
-    def create(self, version: str) -> Index:
+    def create(self, version: str, model: str | None = None) -> Index:
         (self.versions / version).mkdir(parents=True, exist_ok=False)
-        return Index(self._client(version), self.prefix, create=True)
+        return Index(self._client(version), self.prefix, create=True, model=model)
 
     def publish(self, version: str) -> None:
         tmp = self.pointer.with_name(f"CURRENT.{os.getpid()}.tmp")
@@ -118,6 +125,12 @@ class LocalBackend:
                 shutil.rmtree(folder, ignore_errors=True)
         for tmp in self.data_dir.glob("CURRENT.*.tmp"):
             tmp.unlink(missing_ok=True)
+
+    def remove_orphans(self, current: str) -> None:
+        """Remove versions named after `current` (version names sort by time): a killed ingest's,
+        never published. The version before `current` stays for readers still on it."""
+        if self.versions.is_dir():
+            self.collect_garbage({f.name for f in self.versions.iterdir() if f.name <= current})
 
 
 class ServerBackend:
@@ -166,11 +179,24 @@ class ServerBackend:
         except TechniquesError:
             raise
         except Exception as exc:
+            if self._answers():  # the server is up: the version's collections are the problem
+                raise TechniquesError(
+                    f"The index version {version} on the Chroma server at {self.host}:{self.port} is "
+                    f"missing or damaged ({type(exc).__name__}).",
+                    hint="Rebuild it with `techniques ingest --rebuild`.",
+                ) from exc
             self._client_obj = None
             raise self._unreachable(exc) from exc
 
-    def create(self, version: str) -> Index:
-        return Index(self.client, f"{self.prefix}-{version}", create=True)
+    def _answers(self) -> bool:
+        try:
+            self.client.heartbeat()
+        except Exception:
+            return False
+        return True
+
+    def create(self, version: str, model: str | None = None) -> Index:
+        return Index(self.client, f"{self.prefix}-{version}", create=True, model=model)
 
     def publish(self, version: str) -> None:
         self._pointer().upsert(ids=["current"], embeddings=[[1.0]], metadatas=[{"version": version}])
@@ -180,6 +206,14 @@ class ServerBackend:
         for name in self.client.list_collections():
             name = getattr(name, "name", name)
             if name.startswith(f"{self.prefix}-v") and name not in keep_names:
+                self.client.delete_collection(name)
+
+    def remove_orphans(self, current: str) -> None:
+        """As LocalBackend.remove_orphans, for the versions' collections."""
+        start = len(self.prefix) + 1
+        for name in self.client.list_collections():
+            name = getattr(name, "name", name)
+            if name.startswith(f"{self.prefix}-v") and name[start : name.rindex("-")] > current:
                 self.client.delete_collection(name)
 
 

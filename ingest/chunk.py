@@ -9,10 +9,12 @@ and section title, so a passage about "the hip" still knows it is the QL hip hik
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-
-from langchain_text_splitters import RecursiveCharacterTextSplitter
+from typing import TYPE_CHECKING
 
 from ingest.types import Block, Chunk, ParsedDocument, Section, content_hash
+
+if TYPE_CHECKING:  # imported when a block needs splitting: LangChain costs ~0.6 s to import
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 CountTokens = Callable[[str], int]
 
@@ -68,13 +70,16 @@ def _fit_blocks(blocks: tuple[Block, ...], count_tokens: CountTokens, budget: in
         if count_tokens(block.text) <= budget:
             yield block
             continue
-        splitter = splitter or RecursiveCharacterTextSplitter(
-            chunk_size=budget,
-            chunk_overlap=0,
-            length_function=count_tokens,
-            separators=[". ", "; ", ", ", " ", ""],
-            keep_separator="end",
-        )
+        if splitter is None:
+            from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+            splitter = RecursiveCharacterTextSplitter(
+                chunk_size=budget,
+                chunk_overlap=0,
+                length_function=count_tokens,
+                separators=[". ", "; ", ", ", " ", ""],
+                keep_separator="end",
+            )
         for i, piece in enumerate(splitter.split_text(block.text)):
             # the continuation of a long step is not a new step: it carries no marker
             yield Block(text=piece.strip(), marker=block.marker if i == 0 else "+", page=block.page)

@@ -2,7 +2,8 @@
 
 The model is loaded lazily (first use), never by hub id, with HF_HUB_OFFLINE set so nothing is
 fetched. Vectors are L2-normalised for cosine search. `computed` counts the texts embedded, which
-is how tests prove an unchanged re-ingest embeds nothing.
+is how tests prove an unchanged re-ingest embeds nothing. `make_embedder` picks this or the
+same model run by onnxruntime (embed_onnx.py), per TECHNIQUES_EMBEDDER.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+
+from techniques.settings import Settings
 
 
 class Embedder(Protocol):
@@ -60,6 +63,15 @@ class SentenceTransformerEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed_documents([text])[0]
+
+
+def make_embedder(settings: Settings) -> Embedder:
+    """The embedder the settings choose (TECHNIQUES_EMBEDDER); both load lazily, on first use."""
+    if settings.embedder == "sentence-transformers":
+        return SentenceTransformerEmbedder(settings.resolved_model_path())
+    from ingest.embed_onnx import OnnxEmbedder
+
+    return OnnxEmbedder(settings.resolved_model_path(), settings.resolved_cache_dir())
 
 
 class TokenCounter:

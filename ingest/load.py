@@ -129,9 +129,13 @@ def load_catalog(folder: Path) -> dict[str, dict]:
     hint = ("Fix the file so each document id (the file name without extension) maps to its "
             "keys, e.g. 'ql-hip-hike: {title: QL Hip Hike}', or remove it.")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        raw = yaml.safe_load(text)
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise TechniquesError(f"{path} is not valid YAML ({_one_line(exc)}).", hint=hint) from exc
+    if _expands(raw, text):
+        raise TechniquesError(f"{path} expands to far more data than it holds (YAML anchors and aliases).",
+                              hint="Write each value out instead of using & anchors and * aliases.")
     if raw is None:
         return {}
     if not isinstance(raw, dict):
@@ -233,6 +237,9 @@ def _read_markdown(text: str) -> _Content:
         except yaml.YAMLError as exc:
             raise SkipFile(f"front matter is not valid YAML ({_one_line(exc)}): fix the --- "
                            "block at the top") from None
+        if _expands(parsed, block):
+            raise SkipFile("front matter expands to far more data than it holds (YAML anchors and "
+                           "aliases): write each value out instead")
         # A leading "---" that opens no mapping is a thematic break, not front matter.
         if isinstance(parsed, dict | None):
             meta, text = dict(parsed or {}), body
@@ -282,6 +289,23 @@ def _read_pdf(data: bytes) -> _Content:
         raise SkipFile("the PDF has no text layer, probably scanned: run OCR on it (e.g. "
                        "ocrmypdf) and ingest the result")
     return _Content(pages, defaults={"title": title.strip()} if title.strip() else {})
+
+
+def _expands(value: object, text: str) -> bool:
+    """Whether YAML data is far bigger than the text it came from. A few lines of anchors and
+    aliases can stand for gigabytes once expanded (a "billion laughs"), which is what storing the
+    metadata as JSON would do; the walk stops as soon as the data is too big."""
+    limit = 10_000 + 2 * len(text)
+    size, stack = 0, [value]
+    while stack and size <= limit:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+        size += len(item) if isinstance(item, str) else 1
+    return size > limit
 
 
 def _megabytes(size: int) -> str:

@@ -5,7 +5,8 @@ An ingest makes the index match the files it is given: new and changed files are
 files that are gone leave the index, and unchanged files are carried over as they are. A
 file's fingerprint covers its bytes, its catalog entry and the pipeline's own rules, so a
 change to any of them re-parses it. Embeddings are reused by chunk content hash, so an
-unchanged corpus, a renamed file or a re-parse that yields the same passages computes none.
+unchanged corpus, a renamed file or a re-parse that yields the same passages computes none;
+a version records the model that embedded it, and a different model starts from scratch.
 Nothing is published unless the new version is complete.
 """
 
@@ -15,7 +16,8 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -26,18 +28,19 @@ from tqdm import tqdm
 from ingest.backends import new_version_name, open_backend
 from ingest.chunk import chunk_document, embedding_text
 from ingest.clean import clean
-from ingest.embed import Embedder, SentenceTransformerEmbedder, TokenCounter
-from ingest.load import Skipped, SkipFile, discover, load, load_catalog
+from ingest.embed import Embedder, TokenCounter, make_embedder
+from ingest.load import MAX_PDF_BYTES, MAX_TEXT_BYTES, Skipped, SkipFile, discover, load, load_catalog
 from ingest.lock import ingest_lock
 from ingest.sections import parse
-from ingest.store import StoredChunk, StoredDoc
+from ingest.store import Index, StoredChunk, StoredDoc
 from ingest.types import Chunk, ParsedDocument, SectionKind
 from techniques.errors import TechniquesError
 from techniques.settings import Settings
 
 log = logging.getLogger(__name__)
 
-RULES_REVISION = "1"  # bump when the parsing code changes what it produces
+RULES_REVISION = "2"
+MAX_FILE_BYTES = max(MAX_TEXT_BYTES, MAX_PDF_BYTES)  # bump when the parsing code changes what it produces
 
 
 @dataclass
@@ -97,20 +100,41 @@ def ingest(
     progress: bool = True,
 ) -> IngestSummary:
     started = time.perf_counter()
-    with ingest_lock(settings.data_dir):
-        summary = _ingest_locked(paths, settings, embedder, rebuild, progress)
+    with ingest_lock(settings.data_dir), _closing() as opened:
+        summary = _ingest_locked(paths, settings, embedder, rebuild, progress, opened)
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def _ingest_locked(paths, settings: Settings, embedder, rebuild: bool, progress: bool) -> IngestSummary:
+@contextmanager
+def _closing() -> Iterator[list[Index]]:
+    """Indexes opened by an ingest are released when it ends, however it ends."""
+    opened: list[Index] = []
+    try:
+        yield opened
+    finally:
+        for index in opened:
+            index.close()
+
+
+def _ingest_locked(paths, settings: Settings, embedder, rebuild: bool, progress: bool, opened: list[Index]) -> IngestSummary:
     backend = open_backend(settings)
     summary = IngestSummary(store=backend.describe())
-    files, summary.skipped = discover([Path(p) for p in paths])
+    scopes = [Path(p).resolve() for p in paths]
+    files, summary.skipped = discover(scopes)
     rules = rules_fingerprint(settings)
+    embedder = embedder or make_embedder(settings)  # loads on first use
 
-    current = None if rebuild else backend.current_version()
+    previous = backend.current_version()  # kept through garbage collection: the app may read it
+    current = None if rebuild else previous
     old_index = backend.open(current) if current else None
+    if old_index is not None:
+        opened.append(old_index)
+    if old_index is not None and old_index.model not in (None, embedder.name):
+        # another model's vectors are not comparable with this one's: nothing can be reused
+        summary.warnings.append(f"the embedding model changed ({old_index.model} -> {embedder.name}); "
+                                "every document is embedded again")
+        old_index = None
     old_docs = old_index.docs() if old_index else {}
 
     kept: dict[str, StoredDoc] = {}
@@ -121,12 +145,17 @@ def _ingest_locked(paths, settings: Settings, embedder, rebuild: bool, progress:
         if folder not in catalogs:
             catalogs[folder] = load_catalog(folder)
         entry = catalogs[folder].get(path.stem)
-        try:
-            fingerprint = _fingerprint(path.read_bytes(), entry, rules)
-        except OSError as exc:
-            summary.skipped.append(Skipped(path, f"cannot be read: {exc.strerror or exc}"))
-            continue
         old = old_docs.get(path.stem)
+        try:
+            if path.stat().st_size > MAX_FILE_BYTES:
+                load(path)  # refuses with the reason, without reading the file
+            fingerprint = _fingerprint(path.read_bytes(), entry, rules)
+        except SkipFile as exc:
+            _skip(summary, kept, old, path, exc.reason)
+            continue
+        except OSError as exc:
+            _skip(summary, kept, old, path, f"cannot be read: {exc.strerror or exc}")
+            continue
         if old is not None and old.fingerprint == fingerprint:
             kept[path.stem] = old
             summary.unchanged.append(path.stem)
@@ -134,30 +163,38 @@ def _ingest_locked(paths, settings: Settings, embedder, rebuild: bool, progress:
         try:
             doc = parse(clean(load(path, catalogs[folder])))
         except SkipFile as exc:
-            summary.skipped.append(Skipped(path, exc.reason))
+            _skip(summary, kept, old, path, exc.reason)
             continue
         except Exception as exc:  # a bug on one file must not stop the batch
             log.exception("ingest failed on %s", path)
-            summary.skipped.append(Skipped(path, f"could not be parsed ({type(exc).__name__}: {exc})"))
+            _skip(summary, kept, old, path, f"could not be parsed ({type(exc).__name__}: {exc})")
             continue
         if not doc.sections:
-            summary.skipped.append(Skipped(path, "no text left after removing page chrome"))
+            _skip(summary, kept, old, path, "no text left after removing page chrome")
             continue
         if not _has_structure(doc):
             summary.warnings.append(f"{path}: no headings or steps recognised; indexed as overview text")
         (summary.changed if path.stem in old_docs else summary.added).append(path.stem)
         fresh.append(StoredDoc(doc, fingerprint))
 
+    ingested_now = set(summary.unchanged) | {d.doc.doc_id for d in fresh}
     present = set(kept) | {d.doc.doc_id for d in fresh}
+    # only the given paths are synchronised: `techniques ingest note.md` adds a note and leaves
+    # the rest of the library alone; a file gone from a given folder leaves the index
+    for doc_id, old in old_docs.items():
+        if doc_id not in present and not _within(old.doc.path, scopes):
+            kept[doc_id] = old
+            present.add(doc_id)
     summary.deleted = sorted(set(old_docs) - present)
     summary.documents = len(present)
-    if not present:
+    if not ingested_now:
         raise TechniquesError(
             "Nothing was ingested: no readable technique documents were found"
             + (" (the existing index was left as it was)." if current else "."),
             hint="Check the paths; supported files are .txt, .md, .html and .pdf.",
         )
     if old_index is not None and not fresh and not summary.deleted:
+        backend.remove_orphans(current)
         summary.chunks = old_index.count()
         summary.cautions = sum(len(d.doc.cautions) for d in kept.values())
         summary.version = current
@@ -167,28 +204,52 @@ def _ingest_locked(paths, settings: Settings, embedder, rebuild: bool, progress:
     reuse = {s.chunk.content_hash: s.embedding for s in stored if s.embedding is not None}
     chunks: list[Chunk] = [s.chunk for s in stored if s.chunk.doc_id in kept]
     vectors: list[np.ndarray] = [s.embedding for s in stored if s.chunk.doc_id in kept]
-    summary.reused = len(chunks)
 
     counter = TokenCounter(settings.resolved_model_path())
     new_chunks = [c for d in fresh for c in chunk_document(d.doc, counter, settings.chunk_tokens)]
     missing = [c for c in new_chunks if c.content_hash not in reuse]
-    summary.reused += len(new_chunks) - len(missing)
-    computed = _embed(missing, embedder or SentenceTransformerEmbedder(settings.resolved_model_path()), progress)
+    computed = _embed(missing, embedder, progress)
     reuse.update(computed)
     summary.embedded = len(computed)
     chunks += new_chunks
     vectors += [reuse[c.content_hash] for c in new_chunks]
 
     version = new_version_name()
-    index = backend.create(version)
+    index = backend.create(version, model=embedder.name)
+    opened.append(index)
     index.add_chunks(chunks, np.vstack(vectors) if vectors else np.zeros((0, 384), np.float32))
     index.add_docs(list(kept.values()) + fresh)
     backend.publish(version)
-    backend.collect_garbage({version} | ({current} if current else set()))
+    keep = {version}
+    if previous and (previous == current or _readable(backend, previous)):
+        keep.add(previous)  # a running app may still be answering from it
+    backend.collect_garbage(keep)
     summary.version, summary.published = version, True
     summary.chunks = len(chunks)
+    summary.reused = summary.chunks - summary.embedded  # kept, matched by content, or a duplicate
     summary.cautions = sum(len(d.doc.cautions) for d in kept.values()) + sum(len(d.doc.cautions) for d in fresh)
     return summary
+
+
+def _skip(summary: IngestSummary, kept: dict[str, StoredDoc], old: StoredDoc | None, path: Path, reason: str) -> None:
+    """A file that cannot be read now keeps its last good version in the index, if it had one."""
+    summary.skipped.append(Skipped(path, reason))
+    if old is not None:
+        kept[old.doc.doc_id] = old
+        summary.warnings.append(f"{path}: kept the last version that could be read")
+
+
+def _readable(backend, version: str) -> bool:
+    try:
+        backend.open(version).close()
+    except TechniquesError:
+        return False
+    return True
+
+
+def _within(path: Path, scopes: list[Path]) -> bool:
+    resolved = Path(path).resolve()
+    return any(resolved == s or s in resolved.parents for s in scopes)
 
 
 def _has_structure(doc: ParsedDocument) -> bool:

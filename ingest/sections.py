@@ -30,6 +30,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]*\s+(?=[A-Z0-9“\"(])")
 class _Vocabulary:
     kinds: tuple[tuple[SectionKind, re.Pattern[str]], ...]
     max_heading_words: int
+    section_label: re.Pattern[str]
     procedural: re.Pattern[str]
     caution_cues: re.Pattern[str]
     caution_exceptions: re.Pattern[str]
@@ -43,6 +44,7 @@ def vocabulary() -> _Vocabulary:
     return _Vocabulary(
         kinds=tuple((SectionKind(k["kind"]), any_of(k["patterns"])) for k in raw["kinds"]),
         max_heading_words=int(raw["max_heading_words"]),
+        section_label=re.compile("|".join(f"(?:{p})" for p in raw["section_labels"]), re.IGNORECASE),
         procedural=any_of(raw["procedural_starts"]),
         caution_cues=any_of(raw["caution_cues"]),
         caution_exceptions=any_of(raw["caution_section_exceptions"]),
@@ -55,6 +57,11 @@ def classify_heading(title: str) -> SectionKind:
         if pattern.search(title):
             return kind
     return SectionKind.OTHER
+
+
+def is_section_label(title: str) -> bool:
+    """A heading that only names a section ("Steps", "Cautions:"), not a technique."""
+    return bool(vocabulary().section_label.fullmatch(title.strip().rstrip(":").strip()))
 
 
 def is_dosage(text: str) -> bool:
@@ -83,13 +90,17 @@ def _looks_like_heading(line: str, vocab: _Vocabulary) -> bool:
         return False
     if line.endswith(":"):
         return len(words) <= 8
+    if is_section_label(line):
+        return True
     long_words = [w for w in words if len(w) > 3]
     title_case = bool(long_words) and sum(w[0].isupper() for w in long_words) / len(long_words) >= 0.6
     if line.endswith(("?", "!")):
         return title_case
     if line.endswith(_TERMINAL):
         return False
-    return True
+    # A short line without a full stop is also how every hard-wrapped paragraph (PDF text, a
+    # pasted email) starts: only title case makes it a heading.
+    return title_case
 
 
 def _read_items(doc: LoadedDocument) -> list[_Item]:
@@ -158,11 +169,12 @@ def parse(doc: LoadedDocument) -> ParsedDocument:
     vocab = vocabulary()
     items = _read_items(doc)
     title = str(doc.meta.get("title") or "").strip()
+    # a first heading that only names a section ("Cautions", "## Steps") is that section
+    first = items[0] if items and not (items[0].heading and is_section_label(items[0].text)) else None
     if not title:
-        first = next((i.text for i in items), doc.doc_id)
-        title = first if len(first) <= 120 else doc.doc_id
+        title = first.text if first is not None and len(first.text) <= 120 else doc.doc_id
     # the page title itself is not a section
-    if items and items[0].heading and items[0].text.strip(" :") in title:
+    if first is not None and first.heading and first.text.strip(" :") in title:
         items = items[1:]
 
     has_steps_heading = any(i.heading and classify_heading(i.text) is SectionKind.STEPS for i in items)
@@ -207,14 +219,15 @@ def parse(doc: LoadedDocument) -> ParsedDocument:
 
 def _split_list_edges(kind: SectionKind, name: str, blocks: list[Block]):
     """In a section built around a list, prose before the procedure is an introduction and
-    prose after it is a note: neither is a step or a caution."""
+    prose after it is a note: neither is a step. Under a cautions heading, prose before the list
+    stays: it is as likely to be a caution as an introduction, and a missed caution costs more."""
     marked = [i for i, b in enumerate(blocks) if b.marker]
     if kind not in (SectionKind.STEPS, SectionKind.CAUTIONS) or len(marked) < 2:
         yield kind, name, blocks
         return
     vocab = vocabulary()
     doing = lambda b: bool(b.marker or vocab.procedural.search(b.text) or vocab.dosage_cues.search(b.text))  # noqa: E731
-    start = next(i for i, b in enumerate(blocks) if doing(b))
+    start = 0 if kind is SectionKind.CAUTIONS else next(i for i, b in enumerate(blocks) if doing(b))
     end = marked[-1] + 1
     while end < len(blocks) and doing(blocks[end]):
         end += 1
@@ -238,9 +251,11 @@ def _cautions(doc_id: str, sections: list[Section]) -> tuple[Caution, ...]:
     for section in sorted(sections, key=lambda s: (s.kind is not SectionKind.CAUTIONS, s.order)):
         for block in section.blocks:
             if section.kind is SectionKind.CAUTIONS:
-                if vocab.caution_exceptions.search(block.text):
+                # every line under a cautions heading is one ("Pregnancy."), except a work-around,
+                # a question, or a lead-in to a list ("Keep in mind:")
+                if vocab.caution_exceptions.search(block.text) or block.text.endswith("?"):
                     continue
-                if block.marker or vocab.caution_cues.search(block.text):
+                if block.marker or vocab.caution_cues.search(block.text) or not block.text.endswith(":"):
                     add(block.text, section)
                 continue
             for sentence in split_sentences(block.text):

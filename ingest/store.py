@@ -36,20 +36,30 @@ class StoredDoc:
 class Index:
     """Read and write one version's collections."""
 
-    def __init__(self, client, prefix: str, *, create: bool = False) -> None:
+    def __init__(self, client, prefix: str, *, create: bool = False, model: str | None = None) -> None:
         self.client = client
+        self._size: int | None = None  # chunk count, read once per query-side Index
         kwargs = {"embedding_function": None}
         if create:
             self._chunks = client.create_collection(
-                f"{prefix}-chunks", configuration={"hnsw": {"space": "cosine"}}, **kwargs
+                f"{prefix}-chunks",
+                configuration={"hnsw": {"space": "cosine"}},
+                metadata={"model": model} if model else None,
+                **kwargs,
             )
             self._docs = client.create_collection(f"{prefix}-docs", **kwargs)
         else:
             self._chunks = client.get_collection(f"{prefix}-chunks", **kwargs)
             self._docs = client.get_collection(f"{prefix}-docs", **kwargs)
 
+    @property
+    def model(self) -> str | None:
+        """The name of the embedder that made this version's vectors (None before it was kept)."""
+        return (self._chunks.metadata or {}).get("model")
+
     # -- writing ---------------------------------------------------------------------------
     def add_chunks(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        self._size = None
         for start in range(0, len(chunks), _PAGE):
             part = chunks[start : start + _PAGE]
             self._chunks.add(
@@ -90,7 +100,9 @@ class Index:
 
     def query(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity), best first."""
-        k = min(k, self.count())
+        if self._size is None:  # a published version never changes: one count, not one per question
+            self._size = self.count()
+        k = min(k, self._size)
         if k <= 0:
             return []
         result = self._chunks.query(query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=k, include=["distances"])
@@ -98,6 +110,15 @@ class Index:
 
     def count(self) -> int:
         return self._chunks.count()
+
+    def close(self) -> None:
+        """Release the client's resources (a local folder's Chroma system, an HTTP pool)."""
+        close = getattr(self.client, "close", None)
+        if close is not None:
+            try:
+                close()
+            except Exception:  # closing twice or a server already gone: nothing left to release
+                pass
 
     @staticmethod
     def _pages(collection, include: list[str]) -> Iterator[dict]:
@@ -180,3 +201,8 @@ def _doc_from(data: dict, meta: dict) -> ParsedDocument:
         ),
         cautions=tuple(Caution(c["text"], doc_id, c["section"]) for c in data["cautions"]),
     )
+
+
+# The same JSON form for a cache that keeps a version's documents beside it (assistant/snapshot.py).
+doc_to_json = _doc_json
+doc_from_json = _doc_from

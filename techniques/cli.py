@@ -69,6 +69,10 @@ def _cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
     paths = args.paths or [settings.corpus_dir]
     summary = ingest(paths, settings, rebuild=args.rebuild, progress=not args.quiet)
+    if summary.published and summary.version:
+        from assistant.snapshot import prebuild
+
+        prebuild(settings, summary.version)  # so the first `techniques ask` need not build it
     print("\n".join(summary.lines()))
     return 0
 

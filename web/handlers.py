@@ -8,6 +8,7 @@ card, and an error can never leave a half-finished turn behind.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Iterator
 
@@ -33,6 +34,13 @@ log = logging.getLogger(__name__)
 
 STREAM_PAUSE = 0.05  # seconds between the sections of a card as it is shown
 NO_FEEDBACK_TARGET = "Use the thumbs under an answer, then say why if you like."
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def typed(text: str | None) -> str:
+    """Text as the user typed it, minus what no JSON reply, UTF-8 file or SQLite row can hold:
+    lone surrogates (a JSON body may carry "\\ud800"), shown as U+FFFD instead."""
+    return _LONE_SURROGATE.sub("\ufffd", text or "")
 
 
 def messages(turns: list[Turn]) -> list[dict]:
@@ -56,7 +64,7 @@ class ChatHandlers:
 
     def respond(self, question: str, turns: list[Turn]) -> Iterator[tuple[list[dict], list[Turn], str]]:
         """Show the question at once, then the card section by section."""
-        question = (question or "").strip()
+        question = typed(question).strip()
         turns = list(turns or [])
         if not question:
             yield messages(turns), turns, ""
@@ -146,6 +154,7 @@ class ChatHandlers:
             raise gr.Error("There is no answer to give feedback on yet.", print_exception=False)
         if rating not in ("up", "down"):
             raise gr.Error("Choose Helpful or Not helpful first.", print_exception=False)
+        comment = typed(comment)
         with user_errors("recording feedback"):
             if target and target.get("id") is not None and target.get("turn", 10**9) < len(turns):
                 self.feedback.update(int(target["id"]), rating, reason or None, comment)

@@ -22,7 +22,7 @@ from web.style import CSS
 from web.transcript import ExportFolder
 
 TITLE = "Manual-therapy technique assistant"
-QUEUE_SIZE = 16  # waiting requests beyond the two being answered; more get "queue full"
+QUEUE_SIZE = 16  # default waiting requests beyond the two being answered (TECHNIQUES_QUEUE_SIZE); more get "busy"
 HEADER = (
     f"## {TITLE}\n"
     "Answers come only from the technique library: numbered steps citing their source passage `[n]`, "
@@ -31,7 +31,12 @@ HEADER = (
 
 
 def build_ui(
-    assistant, feedback: FeedbackStore, reviews: ReviewStore, *, exports: ExportFolder | None = None
+    assistant,
+    feedback: FeedbackStore,
+    reviews: ReviewStore,
+    *,
+    exports: ExportFolder | None = None,
+    queue_size: int = QUEUE_SIZE,
 ) -> gr.Blocks:
     handlers = ChatHandlers(assistant, feedback, exports or ExportFolder())
     catalog = Catalog(assistant)
@@ -45,7 +50,7 @@ def build_ui(
             with gr.Tab("Study", id="study-tab"):
                 build_study_tab(assistant, reviews)
         demo.load(catalog.search, search, cards, api_visibility="private")
-    demo.queue(default_concurrency_limit=2, max_size=QUEUE_SIZE)
+    demo.queue(default_concurrency_limit=2, max_size=queue_size)
     return demo
 
 
