@@ -71,7 +71,8 @@ def make_embedder(settings: Settings) -> Embedder:
         return SentenceTransformerEmbedder(settings.resolved_model_path())
     from ingest.embed_onnx import OnnxEmbedder
 
-    return OnnxEmbedder(settings.resolved_model_path(), settings.resolved_cache_dir())
+    int8 = settings.embedder == "onnx-int8"
+    return OnnxEmbedder(settings.resolved_model_path(), settings.resolved_cache_dir(), int8=int8)
 
 
 class TokenCounter:

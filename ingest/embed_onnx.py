@@ -9,6 +9,10 @@ as `SentenceTransformerEmbedder`'s: an index built by either runtime is reused b
 Export needs torch, transformers and onnx, and happens the first time a model is used (normally
 the first ingest). The file is cached in `CACHE_DIR/onnx/<model hash>/` so that every data
 folder and process shares it; a small stat memo keeps a cold start from re-hashing 90 MB.
+
+`int8=True` (TECHNIQUES_EMBEDDER=onnx-int8) runs a dynamically quantised copy instead: about
+twice as fast on this CPU, with vectors close to (cosine ~0.99) but not the same as fp32's, so
+it has its own name and is opt-in: switching to it re-embeds an index.
 """
 
 from __future__ import annotations
@@ -52,12 +56,22 @@ class OnnxEmbedder:
     """The exported model on the CPU. Thread-safe: onnxruntime sessions may run concurrently."""
 
     def __init__(
-        self, model_path: Path, cache_dir: Path, *, batch_size: int = 32, threads: int | None = None, query_cache: int = 256
+        self,
+        model_path: Path,
+        cache_dir: Path,
+        *,
+        int8: bool = False,
+        batch_size: int = 32,
+        threads: int | None = None,
+        query_cache: int = 256,
     ) -> None:
         self.model_path = Path(model_path)
         self.cache_dir = Path(cache_dir)
-        self.name = f"sentence-transformers:{self.model_path.name}"  # same vectors, same name
-        self.runtime = "onnx"
+        self.int8 = int8
+        # fp32 gives sentence-transformers' vectors, so it shares their name; int8's are close
+        # (cosine ~0.99) but not the same, so an index built with one is re-embedded by the other
+        self.name = f"{'onnx-int8' if int8 else 'sentence-transformers'}:{self.model_path.name}"
+        self.runtime = "onnx-int8" if int8 else "onnx"
         self.batch_size = batch_size
         self.threads = threads or default_threads()
         self.computed = 0
@@ -78,10 +92,12 @@ class OnnxEmbedder:
     def _session(self):
         import onnxruntime as ort
 
-        path = ensure_exported(self.model_path, self.cache_dir)
+        path = ensure_exported(self.model_path, self.cache_dir, int8=self.int8)
         options = ort.SessionOptions()
         options.intra_op_num_threads = self.threads
         options.inter_op_num_threads = 1
+        # no busy-waiting between ops: on a machine shared with other work it only steals the CPU
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3
         return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
@@ -127,11 +143,12 @@ class OnnxEmbedder:
 
 
 # -- the exported file ---------------------------------------------------------------------------
-def ensure_exported(model_path: Path, cache_dir: Path) -> Path:
-    """The cached ONNX file for this model, exported now (with torch) when there is none yet."""
+def ensure_exported(model_path: Path, cache_dir: Path, *, int8: bool = False) -> Path:
+    """The cached ONNX file for this model, exported now (with torch) when there is none yet.
+    `int8`: its dynamically quantised copy (int8 weights, per channel), made from the fp32 file."""
     model_path = Path(model_path)
     folder = Path(cache_dir) / "onnx" / model_key(model_path, cache_dir)
-    target = folder / "model.onnx"
+    target = folder / ("model.int8.onnx" if int8 else "model.onnx")
     if target.is_file():
         return target
     try:
@@ -141,11 +158,27 @@ def ensure_exported(model_path: Path, cache_dir: Path) -> Path:
             f"Cannot write the ONNX model cache in {folder} ({exc.strerror or exc}).",
             hint="Point TECHNIQUES_CACHE_DIR at a writable folder, or set TECHNIQUES_EMBEDDER=sentence-transformers.",
         ) from exc
+    fp32 = ensure_exported(model_path, cache_dir) if int8 else None
     with _locked(folder / "export.lock"):
-        if not target.is_file():  # another process may have written it while we waited
-            log.warning("exporting %s to ONNX once (cached in %s)", model_path, folder)
+        if target.is_file():  # another process wrote it while we waited
+            return target
+        log.warning("exporting %s to ONNX once (cached in %s)", model_path, folder)
+        if fp32 is not None:
+            quantize(fp32, target)
+        else:
             export(model_path, target)
     return target
+
+
+def quantize(fp32: Path, target: Path) -> None:
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    try:
+        quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8, per_channel=True)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def export(model_path: Path, target: Path) -> None:

@@ -22,7 +22,7 @@ from web.style import CSS
 from web.transcript import ExportFolder
 
 TITLE = "Manual-therapy technique assistant"
-QUEUE_SIZE = 16  # default waiting requests beyond the two being answered (TECHNIQUES_QUEUE_SIZE); more get "busy"
+QUEUE_SIZE = 64  # default waiting requests beyond the two being answered (TECHNIQUES_QUEUE_SIZE); more get "busy"
 HEADER = (
     f"## {TITLE}\n"
     "Answers come only from the technique library: numbered steps citing their source passage `[n]`, "

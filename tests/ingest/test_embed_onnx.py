@@ -85,6 +85,16 @@ def test_answering_does_not_import_torch(onnx_embedder) -> None:
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=120)
 
 
+def test_the_int8_option_is_close_but_keeps_its_own_name(onnx_embedder) -> None:
+    from ingest.embed_onnx import OnnxEmbedder
+
+    int8 = OnnxEmbedder(onnx_embedder.model_path, onnx_embedder.cache_dir, int8=True)
+    texts = corpus_chunks(50)
+    cosine = (int8.embed_documents(texts) * onnx_embedder.embed_documents(texts)).sum(axis=1)
+    assert cosine.mean() >= 0.98 and cosine.min() >= 0.95, (cosine.mean(), cosine.min())
+    assert int8.name != onnx_embedder.name  # its vectors must not be mixed into an fp32 index
+
+
 def test_the_settings_choose_the_runtime() -> None:
     from ingest.embed import SentenceTransformerEmbedder, make_embedder
     from ingest.embed_onnx import OnnxEmbedder
@@ -92,6 +102,7 @@ def test_the_settings_choose_the_runtime() -> None:
     from techniques.settings import Settings
 
     assert isinstance(make_embedder(Settings.from_env({})), OnnxEmbedder)
+    assert make_embedder(Settings.from_env({"TECHNIQUES_EMBEDDER": "onnx-int8"})).int8
     chosen = make_embedder(Settings.from_env({"TECHNIQUES_EMBEDDER": "sentence-transformers"}))
     assert isinstance(chosen, SentenceTransformerEmbedder)
     with pytest.raises(TechniquesError, match="TECHNIQUES_EMBEDDER must be one of"):
