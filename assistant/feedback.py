@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
-from contextlib import closing, contextmanager
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from assistant.types import Answer
+from assistant.sqlite_store import connect
 from techniques.errors import TechniquesError
 
 RATINGS = ("up", "down")
@@ -66,19 +66,8 @@ class FeedbackStore:
     def in_data_dir(cls, data_dir: str | Path) -> FeedbackStore:
         return cls(Path(data_dir) / FILENAME)
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        except (OSError, sqlite3.Error) as exc:
-            raise TechniquesError(f"Cannot open the feedback store {self.path} ({exc}).",
-                                  hint="Check that the data folder is writable.") from None
-        with closing(conn):
-            conn.execute("PRAGMA busy_timeout = 30000")
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute(_SCHEMA)
-            yield conn
+    def _connect(self):
+        return connect(self.path, [_SCHEMA], "feedback store")
 
     def record(
         self,

@@ -11,14 +11,13 @@ web app's threads and a terminal session can record at the same time.
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator, Sequence
-from contextlib import closing, contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from assistant.quiz_text import quiz_vocab
+from assistant.sqlite_store import connect
 from techniques.errors import TechniquesError
 
 FILENAME = "study.sqlite"
@@ -107,20 +106,8 @@ class ReviewStore:
     def in_data_dir(cls, data_dir: str | Path) -> ReviewStore:
         return cls(Path(data_dir) / FILENAME)
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        except (OSError, sqlite3.Error) as exc:
-            raise TechniquesError(f"Cannot open the study progress store {self.path} ({exc}).",
-                                  hint="Check that the data folder is writable.") from None
-        with closing(conn):
-            conn.execute("PRAGMA busy_timeout = 30000")
-            conn.execute("PRAGMA journal_mode = WAL")
-            for statement in _SCHEMA:
-                conn.execute(statement)
-            yield conn
+    def _connect(self):
+        return connect(self.path, _SCHEMA, "study progress store")
 
     def record(self, user: str, item_id: str, correct: bool, now: datetime | None = None) -> Progress:
         """Store one answer and reschedule the item; returns its new progress."""

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from techniques.settings import Settings
-from tests.conftest import CORPUS, ROOT, free_port
+from tests.conftest import CORPUS, ROOT, free_port, stop_process
 
 HERE = Path(__file__).resolve().parent
 INJECTION = HERE / "corpus_injection"
@@ -30,9 +30,6 @@ ARTIFACTS = ROOT / "artifacts" / "reliability"
 FULL = os.environ.get("RELIABILITY_FULL") == "1"
 MAIN_QUEUE = 128 if FULL else Settings().queue_size  # the default holds the 50 sessions; 100 need more
 DISCLAIMER_START = "This is educational information from a technique library, not a diagnosis"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
 
 
 # -- the app as a process -----------------------------------------------------------------------
@@ -122,13 +119,7 @@ class ServedApp:
         return Client(self.url, verbose=False, download_files=False, **kwargs)
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
 
 
 def ask(client, question: str, history: list[str] | None = None, timeout: float = 120.0) -> str:
@@ -184,22 +175,6 @@ def tiny_queue_app(injection_store, tmp_path_factory):
         yield app
     finally:
         app.stop()
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    """Debian's Chromium through playwright: skipped when missing, a failure under CI=true."""
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing: install it with `apt-get install -y chromium`"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"browser tests must run in CI: {reason}")
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 # -- what every answer must carry -----------------------------------------------------------------

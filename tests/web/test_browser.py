@@ -20,8 +20,6 @@ from tests.conftest import ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
 SHOTS = ROOT / "artifacts" / "screenshots"
 DISCLAIMER_START = "This is educational information from a technique library, not a diagnosis"
 TITLES = {"QL Hip Hike", "Hip and back pain stretches", "Side-lying leg lift", "Psoas stretch (standing)", "Psoas release"}
@@ -29,18 +27,8 @@ ANSWER_TIMEOUT = 90_000  # ms: the first answer may wait for the model on a busy
 
 
 @pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing: install it with `apt-get install -y chromium`"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"browser tests must run in CI: {reason}")
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
+def browser(chromium):
+    return chromium
 
 
 @pytest.fixture
