@@ -61,7 +61,7 @@ class OnnxEmbedder:
         cache_dir: Path,
         *,
         int8: bool = False,
-        batch_size: int = 32,
+        batch_size: int = 8,  # measured on 2 cores: 8 -> 185 chunks/s, 32 -> 160, 128 -> 141
         threads: int | None = None,
         query_cache: int = 256,
     ) -> None:

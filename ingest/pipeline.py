@@ -261,7 +261,8 @@ def _embed(chunks: list[Chunk], embedder: Embedder, progress: bool) -> dict[str,
     unique: dict[str, Chunk] = {}
     for c in chunks:
         unique.setdefault(c.content_hash, c)
-    todo = list(unique.values())
+    # shortest first: a batch is padded to its longest text, so mixed lengths waste most of it
+    todo = sorted(unique.values(), key=lambda c: len(embedding_text(c)))
     out: dict[str, np.ndarray] = {}
     batch = 64
     with tqdm(total=len(todo), desc="embed", unit="chunk", disable=not progress or not todo, leave=False) as bar:
