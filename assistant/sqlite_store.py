@@ -5,6 +5,7 @@ and the schema applied idempotently. A store that cannot be opened is a user-fac
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -21,7 +22,21 @@ def connect(path: Path, schema: Sequence[str], what: str) -> Iterator[sqlite3.Co
         raise TechniquesError(f"Cannot open the {what} {path} ({exc}).", hint="Check that the data folder is writable.") from None
     with closing(conn):
         conn.execute("PRAGMA busy_timeout = 30000")
-        conn.execute("PRAGMA journal_mode = WAL")
-        for statement in schema:
-            conn.execute(statement)
+        _set_up(conn, schema)
         yield conn
+
+
+def _set_up(conn: sqlite3.Connection, schema: Sequence[str]) -> None:
+    """WAL mode (kept in the file, so set once) and the schema. Switching the journal mode does
+    not wait on the busy timeout: a first-time race between writers is retried, not lost."""
+    for attempt in range(100):
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            for statement in schema:
+                conn.execute(statement)
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == 99:
+                raise
+            time.sleep(0.01 * (1 + attempt % 10))
