@@ -19,8 +19,15 @@ BUSY = 0.2  # cores used by other processes above which a figure is flagged as t
 P95_MS = {"1k": 30.0, "10k": 60.0}
 
 
+SIMD = ("avx2", "avx512f", "avx512_vnni", "avx512_bf16", "amx_int8")  # what the GEMM kernels can use
+
+
 def machine() -> dict:
-    cpu = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
+    info = Path("/proc/cpuinfo").read_text()
+    cpu = re.search(r"model name\s*:\s*(.+)", info)
+    model = re.search(r"^model\s*:\s*(\d+)", info, re.M)
+    flag_line = re.search(r"^flags\s*:\s*(.+)", info, re.M)
+    flags = set(flag_line.group(1).split()) if flag_line else set()
     mem = re.search(r"MemTotal:\s*(\d+) kB", Path("/proc/meminfo").read_text())
     versions = {}
     for name in LIBRARIES:
@@ -30,6 +37,8 @@ def machine() -> dict:
             versions[name] = "not installed"
     return {
         "cpu": cpu.group(1).strip() if cpu else platform.processor(),
+        "cpu_model": int(model.group(1)) if model else None,
+        "simd": [f for f in SIMD if f in flags],
         "cores": len(os.sched_getaffinity(0)),
         "ram_gib": round(int(mem.group(1)) / 2**20, 1) if mem else None,
         "kernel": platform.release(),
@@ -66,8 +75,8 @@ def build(results: list[dict], *, command: str, seconds: float) -> dict:
     for r in results:
         ours, recipe = r["ours"], r["recipe"]
         r["ratios"] = {key: _ratio(ours[key], recipe[key]) for key in RATIO_KEYS}
-        if "ours_int8" in r:
-            r["ratios_int8"] = {key: _ratio(r["ours_int8"][key], recipe[key]) for key in RATIO_KEYS}
+        if "ours_alt" in r:
+            r["ratios_alt"] = {key: _ratio(r["ours_alt"][key], recipe[key]) for key in RATIO_KEYS}
         r["targets"] = targets(r)
         r["under_load"] = r["max_other_load_cores"] > BUSY
     return {
@@ -90,7 +99,8 @@ def _met(r: dict, name: str) -> str:
 
 def tier_table(r: dict) -> str:
     o, c, x = r["ours"], r["recipe"], r["ratios"]
-    q, y = r.get("ours_int8"), r.get("ratios_int8")
+    q, y = r.get("ours_alt"), r.get("ratios_alt")
+    alt = q.get("setting", "other") if q else ""
     p95_name = next((n for n in r["targets"] if n.startswith("p95")), "")
     p95_target = r["targets"][p95_name]["target"] + " ms" if p95_name else ""
 
@@ -117,7 +127,7 @@ def tier_table(r: dict) -> str:
         row("Cold-start process peak RSS, MiB", "cold_start_peak_mib", ".0f"),
         row("Ingest process peak RSS, MiB", "ingest_peak_mib", ".0f"),
     ]
-    head = ["", "ours", "recipe", "ours/recipe", "target", ""] + (["ours, int8", "int8/recipe"] if q else [])
+    head = ["", "ours", "recipe", "ours/recipe", "target", ""] + ([f"ours, {alt}", f"{alt}/recipe"] if q else [])
     align = ["---", "---:", "---:", "---:", "---", "---"] + (["---:", "---:"] if q else [])
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join(align) + "|"] + ["| " + " | ".join(cells) + " |" for cells in rows]
     load = (f"Other processes used up to {r['max_other_load_cores']:.2f} cores during these measurements: "
@@ -134,9 +144,10 @@ def markdown(payload: dict) -> str:
     libs = ", ".join(f"{k} {v}" for k, v in m["libraries"].items())
     parts = [
         f"Run {payload['when']} with `{payload['command']}` ({payload['seconds']:.0f} s in all).\n",
-        f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gib']} GiB RAM, Linux {m['kernel']}, Python {m['python']}.  \n"
+        f"{payload['note']}\n" if payload.get("note") else "",
+        f"Machine: {m['cpu']} (model {m.get('cpu_model')}; {' '.join(m.get('simd', []))}), {m['cores']} cores, {m['ram_gib']} GiB RAM, Linux {m['kernel']}, Python {m['python']}.  \n"
         f"Libraries: {libs}.\n",
-        f"Ours: {payload['tiers'][0]['ours']['embedder']}.\n" if payload["tiers"] else "",
+        f"Ours: TECHNIQUES_EMBEDDER={payload['tiers'][0]['ours'].get('setting')} ({payload['tiers'][0]['ours']['embedder']}).\n" if payload["tiers"] else "",
     ]
     parts += [tier_table(r) for r in payload["tiers"]]
     return "\n".join(parts)

@@ -1,6 +1,6 @@
 """`make bench`: ours and the textbook LangChain recipe, same run, same machine, same corpora.
 
-    python bench/run.py [--tiers corpus,1k[,10k]] [--passes 3] [--cold-runs 3] [--int8] [--no-docs]
+    python bench/run.py [--tiers corpus,1k[,10k]] [--passes 3] [--cold-runs 3] [--compare onnx] [--no-docs]
 
 Per tier: full ingest (fresh process, wall time, documents per second), our unchanged
 re-ingest, retrieval quality on the labelled core questions (hit@1, MRR), warm answer latency
@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import ours, report  # noqa: E402
 from bench.corpora import Question, Tier, tiers  # noqa: E402
 from bench.measure import Measured, percentile, python_cmd, run, wait_for_quiet  # noqa: E402
+from techniques.settings import EMBEDDERS, Settings  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -35,17 +36,15 @@ def log(msg: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
-def prepare_model(int8: bool) -> None:
-    """Export the ONNX model once, outside every timed step (a one-off per model, like a
-    download); the timed ingest then finds it in the cache as any later ingest would."""
+def prepare_model(embedders: list[str]) -> None:
+    """Export the ONNX model (and its int8 copy) once, outside every timed step (a one-off per
+    model, like a download); the timed ingest then finds it in the cache as any later ingest would."""
     from ingest.embed_onnx import ensure_exported
-    from techniques.settings import Settings
 
     settings = Settings.from_env()
-    if settings.embedder.startswith("onnx") or int8:
-        ensure_exported(settings.resolved_model_path(), settings.resolved_cache_dir())
-    if int8:
-        ensure_exported(settings.resolved_model_path(), settings.resolved_cache_dir(), int8=True)
+    for name in embedders:
+        if name.startswith("onnx"):
+            ensure_exported(settings.resolved_model_path(), settings.resolved_cache_dir(), int8=name == "onnx-int8")
 
 
 class Timer:
@@ -75,6 +74,7 @@ def bench_ours(tier: Tier, timed: Timer, store: Path, questions: Path, passes: i
     served = serve.json()
     return {
         "embedder": f"{served['embedder']} ({served['runtime']})",
+        "setting": env.get("TECHNIQUES_EMBEDDER") or Settings.from_env().embedder,  # TECHNIQUES_EMBEDDER
         "chunks": _chunks(first.stdout),
         "ingest_s": first.seconds,
         "ingest_in_process_s": _inner_seconds(first.stdout),
@@ -107,13 +107,13 @@ def bench_recipe(tier: Tier, timed: Timer, store: Path, questions: Path, passes:
     }
 
 
-def bench_tier(tier: Tier, work: Path, passes: int, cold_runs: int, quiet_wait: float, int8: bool) -> dict:
+def bench_tier(tier: Tier, work: Path, passes: int, cold_runs: int, quiet_wait: float, compare: str | None) -> dict:
     stores = work / "stores" / tier.name
     shutil.rmtree(stores, ignore_errors=True)
     questions = work / f"questions-{tier.name}.json"
     questions.write_text(json.dumps([q.to_dict() for q in tier.questions]), "utf-8")
     timed = Timer(tier.name, quiet_wait)
-    variants = {"ours": {}} | ({"ours_int8": {"TECHNIQUES_EMBEDDER": "onnx-int8"}} if int8 else {})
+    variants = {"ours": {}} | ({"ours_alt": {"TECHNIQUES_EMBEDDER": compare}} if compare else {})
     result = {name: bench_ours(tier, timed, stores / name, questions, passes, env) for name, env in variants.items()}
     result["recipe"] = bench_recipe(tier, timed, stores / "recipe", questions, passes)
 
@@ -183,8 +183,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cold-runs", type=int, default=3, help="cold starts per system; the median is reported")
     parser.add_argument("--work", type=Path, default=OUT / "work", help="generated corpora and stores (default bench/out/work)")
     parser.add_argument("--no-docs", action="store_true", help="do not rewrite the results in docs/benchmarks.md")
-    parser.add_argument("--int8", action="store_true", default=bool(os.environ.get("BENCH_INT8")),
-                        help="also measure ours with TECHNIQUES_EMBEDDER=onnx-int8 (or set BENCH_INT8=1)")
+    parser.add_argument("--compare", metavar="EMBEDDER", default=os.environ.get("BENCH_COMPARE") or None,
+                        choices=EMBEDDERS, help="also measure ours with this TECHNIQUES_EMBEDDER (or set BENCH_COMPARE)")
     parser.add_argument("--quiet-wait", type=float, default=60.0,
                         help="before each step, wait up to this many seconds for the machine to go quiet (0: never)")
     args = parser.parse_args(argv)
@@ -192,9 +192,10 @@ def main(argv: list[str] | None = None) -> int:
     names = [t.strip() for t in args.tiers.split(",") if t.strip()]
     started = time.time()
     log("preparing the model and the corpora")
-    prepare_model(args.int8)
-    results = [bench_tier(t, args.work, args.passes, args.cold_runs, args.quiet_wait, args.int8) for t in tiers(names, args.work)]
-    payload = report.build(results, command=f"make bench BENCH_TIERS={','.join(names)}" + (" BENCH_INT8=1" if args.int8 else ""), seconds=time.time() - started)
+    prepare_model([Settings.from_env().embedder] + ([args.compare] if args.compare else []))
+    results = [bench_tier(t, args.work, args.passes, args.cold_runs, args.quiet_wait, args.compare) for t in tiers(names, args.work)]
+    command = f"make bench BENCH_TIERS={','.join(names)}" + (f" BENCH_COMPARE={args.compare}" if args.compare else "")
+    payload = report.build(results, command=command, seconds=time.time() - started)
     OUT.mkdir(parents=True, exist_ok=True)
     markdown = report.markdown(payload)
     stamp = time.strftime("%Y%m%dT%H%M%S")
