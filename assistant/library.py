@@ -8,6 +8,7 @@ the first process to open it saves beside it: snapshot.py).
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import defaultdict
 from collections.abc import Mapping
@@ -21,6 +22,10 @@ import Stemmer
 
 from ingest.store import Index
 from ingest.types import Chunk, ParsedDocument
+
+# bm25s sets its own logger to DEBUG, which printed "Building index from tokens" through
+# `techniques ingest --quiet`; its messages follow the application's level like everyone's
+logging.getLogger("bm25s").setLevel(logging.NOTSET)
 
 _WORD = re.compile(r"(?u)\b\w\w+\b")
 # words too common in technique names to say which technique a question is about
@@ -116,6 +121,16 @@ class Library:
         if not self.chunks or not known:
             return LexicalScores(np.zeros(len(self.chunks), dtype=np.float32), terms)
         return LexicalScores(np.asarray(self._bm25.get_scores(known), dtype=np.float32), terms)
+
+    def term_set(self, text: str) -> frozenset[str]:
+        """The distinct terms of a passage's sentence, memoised: a card scores the same sentences
+        for every question about its technique."""
+        cached = self.__dict__.setdefault("_term_sets", {})
+        if (found := cached.get(text)) is None:
+            if len(cached) > 50_000:
+                cached.clear()
+            found = cached[text] = frozenset(self.tokenize(text))
+        return found
 
     def informative(self, terms: list[str], ignore: frozenset[str]) -> list[str]:
         """The terms of a question that say what it is about (not "what", "best", "technique")."""

@@ -389,6 +389,17 @@ def kill_while_writing(cmd: list[str], settings: Settings, known: set[str], log:
 
 
 @pytest.mark.integration
+def test_a_quiet_ingest_prints_only_its_summary(tmp_path: Path) -> None:
+    """`--quiet` in a real process: no progress bars and no library's debug chatter (bm25s sets
+    its own logger to DEBUG, which once printed through)."""
+    done = subprocess.run([sys.executable, "-m", "techniques.cli", "ingest", str(CORPUS), "--store", str(tmp_path / "s"), "--quiet"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Ingest into local folder") and "chunks: 29" in done.stdout
+    noisy = [line for line in done.stderr.splitlines() if not line.startswith("WARNING ingest.embed_onnx: exporting")]
+    assert noisy == [], done.stderr
+
+
 def test_a_killed_ingest_leaves_the_published_index_serving(corpus: Path, settings: Settings, real_embedder, tmp_path: Path) -> None:
     from assistant.service import Assistant
 
