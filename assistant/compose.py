@@ -90,8 +90,14 @@ class Card:
     cautions: tuple[CautionItem, ...]
 
 
+@lru_cache(maxsize=8192)  # the same passages and cautions are squashed for every question about them
 def _squash(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().lower()
+
+
+@lru_cache(maxsize=8192)
+def _sentences(text: str) -> tuple[str, ...]:
+    return tuple(s for line in text.split("\n") for s in split_sentences(line))
 
 
 def _locate(chunks: list[Chunk], text: str) -> Chunk | None:
@@ -265,10 +271,9 @@ def _best_sentences(library: Library, chunks: list[Chunk], question: str) -> lis
     terms = set(library.tokenize(glossary().expand(question)))
     scored = []
     for c in chunks:
-        for line in c.text.split("\n"):
-            for sentence in split_sentences(line):
-                overlap = terms & set(library.tokenize(sentence))
-                if overlap:
-                    scored.append((library.coverage(sorted(overlap), c.doc_id) * len(overlap), sentence, c))
+        for sentence in _sentences(c.text):
+            overlap = terms & library.term_set(sentence)
+            if overlap:
+                scored.append((library.coverage(sorted(overlap), c.doc_id) * len(overlap), sentence, c))
     scored.sort(key=lambda t: -t[0])
     return [(s, c) for _, s, c in scored[:1]]

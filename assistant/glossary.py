@@ -14,19 +14,36 @@ import yaml
 class Glossary:
     groups: tuple[tuple[str, ...], ...]
     patterns: tuple[re.Pattern[str], ...]
+    abbreviations: frozenset[str] = frozenset()
 
-    def expansions(self, text: str) -> list[str]:
+    @lru_cache(maxsize=1024)  # noqa: B019 - one Glossary for the process; a turn is expanded several times
+    def expansions(self, text: str) -> tuple[str, ...]:
         """Terms to add to a search for `text`: the other members of every group it mentions."""
         added: list[str] = []
         lowered = text.lower()
         for group, pattern in zip(self.groups, self.patterns):
             if pattern.search(lowered):
                 added += [t for t in group if t not in added and not re.search(rf"\b{re.escape(t)}\b", lowered)]
-        return added
+        return tuple(added)
 
     def expand(self, text: str) -> str:
         extra = self.expansions(text)
         return f"{text} ({'; '.join(extra)})" if extra else text
+
+    def spell_out(self, text: str) -> str:
+        """`text` with each abbreviation it uses spelled out once, for the dense retriever: the
+        model knows that stretching is lengthening, not that QL is quadratus lumborum, and every
+        added token costs embedding time."""
+        lowered = text.lower()
+        added: list[str] = []
+        for group in self.groups:
+            short = next((t for t in group if t in self.abbreviations and re.search(rf"\b{re.escape(t)}\b", lowered)), None)
+            if short is None:
+                continue
+            long = next((t for t in group if t not in self.abbreviations), None)
+            if long and long not in added and not re.search(rf"\b{re.escape(long)}\b", lowered):
+                added.append(long)
+        return f"{text} ({'; '.join(added)})" if added else text
 
 
 @lru_cache(maxsize=1)
@@ -34,4 +51,5 @@ def glossary() -> Glossary:
     raw = yaml.safe_load(resources.files("assistant").joinpath("data/glossary.yaml").read_text("utf-8"))
     groups = tuple(tuple(str(t).lower() for t in g) for g in raw["groups"])
     patterns = tuple(re.compile(r"\b(?:" + "|".join(re.escape(t) for t in g) + r")\b") for g in groups)
-    return Glossary(groups, patterns)
+    abbreviations = frozenset(str(t).lower() for t in raw.get("abbreviations", ()))
+    return Glossary(groups, patterns, abbreviations)

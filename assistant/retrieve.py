@@ -9,6 +9,7 @@ also carries its best dense cosine and the IDF-weighted share of the question it
 from __future__ import annotations
 
 from collections import defaultdict
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,17 +53,40 @@ class Retrieval:
         return next((m for m in self.matches if m.doc_id == doc_id), None)
 
 
-def retrieve(library: Library, embedder: Embedder, question: str, k: int = 8) -> Retrieval:
+def top_k(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the k highest positive scores, best first, ties in index order. A partition,
+    not a sort: at 60,000 passages sorting every score cost more than the BM25 scoring itself."""
+    if k <= 0 or not len(scores):
+        return np.zeros(0, dtype=np.int64)
+    if len(scores) > k:
+        kth = np.partition(scores, len(scores) - k)[len(scores) - k]
+        candidates = np.flatnonzero((scores >= kth) & (scores > 0))
+    else:
+        candidates = np.flatnonzero(scores > 0)
+    return candidates[np.lexsort((candidates, -scores[candidates]))][:k]
+
+
+def dense_query(question: str) -> str:
+    """What the embedding model reads: the question with its abbreviations spelled out. The full
+    glossary expansion is for BM25; the model already knows that stretching is lengthening, and
+    each synonym added would cost embedding time and pull the vector off the question."""
+    return glossary().spell_out(question)
+
+
+def retrieve(library: Library, embedder: Embedder, question: str, k: int = 8, *, vector: Future | None = None) -> Retrieval:
+    """`vector`: the embedding of `dense_query(question)` being computed by the caller, collected
+    after the lexical search (which runs meanwhile)."""
     query = glossary().expand(question)
     lexical = library.lexical(query)
     fused: dict[str, float] = defaultdict(float)
     dense: dict[str, float] = {}
-    lex_order = np.argsort(-lexical.scores)[:k] if len(lexical.scores) else []
+    lex_order = top_k(lexical.scores, k)
     for rank, i in enumerate(lex_order):
         if lexical.scores[i] > 0:
             fused[library.chunks[i].id] += 1.0 / (RRF_K + rank + 1)
     if library.chunks:
-        for rank, (cid, sim) in enumerate(library.index.query(embedder.embed_query(query), k)):
+        embedded = vector.result() if vector is not None else embedder.embed_query(dense_query(question))
+        for rank, (cid, sim) in enumerate(library.index.query(embedded, k)):
             if cid in library.position:
                 fused[cid] += 1.0 / (RRF_K + rank + 1)
                 dense[cid] = sim

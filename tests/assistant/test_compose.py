@@ -97,3 +97,17 @@ def test_glossary_expands_abbreviations(text, expected):
 
 def test_glossary_matches_whole_words_only():
     assert "external rotation" not in glossary().expansions("her hip hurts")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("How do I stretch the QL?", "How do I stretch the QL? (quadratus lumborum)"),
+        ("Pt has SI pain", "Pt has SI pain (sacroiliac; patient)"),
+        ("QL or quadratus lumborum stretch", "QL or quadratus lumborum stretch"),  # already spelled out
+        ("How long do I hold the psoas stretch?", "How long do I hold the psoas stretch?"),  # synonyms are BM25's
+        ("her hip hurts", "her hip hurts"),  # "er" is a whole word or nothing
+    ],
+)
+def test_the_dense_query_spells_out_abbreviations_only(text, expected):
+    assert glossary().spell_out(text) == expected
