@@ -14,6 +14,7 @@ import threading
 import time
 import unicodedata
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -26,7 +27,7 @@ from assistant.compose import Card, answer_text, compose_card, general_cautions,
 from assistant.glossary import glossary
 from assistant.library import Library
 from assistant.llm import Rephraser
-from assistant.retrieve import Retrieval, TechniqueMatch, retrieve
+from assistant.retrieve import Retrieval, TechniqueMatch, dense_query, retrieve
 from assistant.types import Answer, RedFlag, ScopeDecline
 from ingest.backends import LocalBackend, ServerBackend, open_backend
 from ingest.embed import Embedder, make_embedder
@@ -73,6 +74,9 @@ class Assistant:
         self._stamp: object = None
         self._checked = 0.0
         self._lock = threading.Lock()
+        # the question's vector is computed here while triage, scope and BM25 run (onnxruntime
+        # releases the GIL); one thread per serving worker
+        self._embedding = ThreadPoolExecutor(max_workers=2, thread_name_prefix="embed")
 
     # -- the index ---------------------------------------------------------------------------
     def library(self) -> Library:
@@ -137,18 +141,21 @@ class Assistant:
         started = time.perf_counter()
         q = clean_question(question)
         past = [clean_question(h) for h in history if clean_question(h)]
+        vector = self._embedding.submit(self.embedder.embed_query, dense_query(q[:MAX_QUERY_CHARS])) if q else None
         if flag := triage.assess(q, past):
+            _drop(vector)
             return self._red_flag(q, flag, started)
         if not q:
             return self._no_answer(q, "Ask a question about a technique, a muscle or a body region.", started)
         if decline := scope.check_scope(q):
+            _drop(vector)
             return self._declined(q, decline, started)
 
         library = self.library()
         t0 = time.perf_counter()
         try:
             previous = self._previous_technique(library, past[-MAX_FOLLOWUP_TURNS:])
-            turn = self._resolve(library, q[:MAX_QUERY_CHARS], previous)
+            turn = self._resolve(library, q[:MAX_QUERY_CHARS], previous, vector)
         except Exception as exc:
             if (down := self._server_down()) is not None:
                 raise down from exc
@@ -173,8 +180,8 @@ class Assistant:
             doc_id=turn.match.doc_id,
         )
 
-    def _resolve(self, library: Library, q: str, previous: str | None) -> Resolution:
-        retrieval = retrieve(library, self.embedder, q, self.settings.top_k)
+    def _resolve(self, library: Library, q: str, previous: str | None, vector: Future | None = None) -> Resolution:
+        retrieval = retrieve(library, self.embedder, q, self.settings.top_k, vector=vector)
         mentioned = library.mentioned(glossary().expand(q))
         threshold = min_evidence()
         best = retrieval.best
@@ -246,6 +253,13 @@ class Assistant:
 
     def _no_answer(self, q: str, message: str, started: float, retrieve_ms: float = 0.0) -> Answer:
         return self._envelope(q, ["## Not covered", md(message)], started, no_answer=True, red_flag=None, retrieve_ms=retrieve_ms)
+
+
+def _drop(pending: Future | None) -> None:
+    """A question answered without retrieval does not need its vector (one still running finishes
+    on its own and is discarded)."""
+    if pending is not None:
+        pending.cancel()
 
 
 def _ms(a: float, b: float) -> float:
