@@ -264,7 +264,7 @@ def _embed(chunks: list[Chunk], embedder: Embedder, progress: bool) -> dict[str,
     # shortest first: a batch is padded to its longest text, so mixed lengths waste most of it
     todo = sorted(unique.values(), key=lambda c: len(embedding_text(c)))
     out: dict[str, np.ndarray] = {}
-    batch = 64
+    batch = 256  # texts per call; the embedder batches and parallelises inside it
     with tqdm(total=len(todo), desc="embed", unit="chunk", disable=not progress or not todo, leave=False) as bar:
         for start in range(0, len(todo), batch):
             part = todo[start : start + batch]

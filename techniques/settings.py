@@ -28,7 +28,7 @@ ENV_DOC: dict[str, tuple[str, str, str]] = {
     "TECHNIQUES_CHROMA_HOST": ("chroma_host", "(unset)", "Use a Chroma server at this host instead of the local folder."),
     "TECHNIQUES_CHROMA_PORT": ("chroma_port", "8000", "Port of the Chroma server."),
     "TECHNIQUES_MODEL_PATH": ("model_path", "(bundled all-MiniLM-L6-v2)", "Sentence-transformers model folder."),
-    "TECHNIQUES_EMBEDDER": ("embedder", "onnx", "`onnx` (the model exported once, run by onnxruntime: same vectors, no torch when answering), `onnx-int8` (its int8 copy: about twice as fast, close but not identical vectors) or `sentence-transformers`."),
+    "TECHNIQUES_EMBEDDER": ("embedder", "onnx-int8", "`onnx-int8` (the model exported once to ONNX and quantised to int8, run by onnxruntime: no torch when answering; checked against full precision on this CPU when first made), `onnx` (the full-precision export: sentence-transformers' vectors, slower) or `sentence-transformers`. Changing it re-embeds the index on the next ingest."),
     "TECHNIQUES_CACHE_DIR": ("cache_dir", "~/.cache/technique-assistant", "Where the model's ONNX export is cached, keyed by the model's hash."),
     "TECHNIQUES_DISCLAIMER": ("disclaimer", "(referral text)", "Disclaimer placed inside every answer."),
     "TECHNIQUES_LLM": ("llm_model", "(unset: no LLM)", "LangChain `init_chat_model` string, e.g. `openai:gpt-4o-mini`."),
@@ -55,7 +55,7 @@ class Settings:
     chroma_host: str | None = None
     chroma_port: int = 8000
     model_path: Path | None = None
-    embedder: str = "onnx"
+    embedder: str = "onnx-int8"
     cache_dir: Path | None = None
     disclaimer: str = DEFAULT_DISCLAIMER
     llm_model: str | None = None

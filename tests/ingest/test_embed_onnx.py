@@ -1,5 +1,6 @@
 """The ONNX embedder gives sentence-transformers' vectors, so an index built by either runtime
-serves the other, and answering with it never imports torch."""
+serves the other, and answering with it never imports torch. Its int8 copy (the default) is
+close to those vectors and checked against them when it is made."""
 
 from __future__ import annotations
 
@@ -95,14 +96,29 @@ def test_the_int8_option_is_close_but_keeps_its_own_name(onnx_embedder) -> None:
     assert int8.name != onnx_embedder.name  # its vectors must not be mixed into an fp32 index
 
 
+def test_an_int8_copy_is_checked_against_full_precision(onnx_embedder, monkeypatch) -> None:
+    """The check that guards CPUs whose int8 kernels saturate: it passes here, and refuses a copy
+    that is not close enough (a stricter bar stands in for a worse CPU)."""
+    from ingest import embed_onnx
+    from techniques.errors import TechniquesError
+
+    model, cache = onnx_embedder.model_path, onnx_embedder.cache_dir
+    fp32, int8 = embed_onnx.ensure_exported(model, cache), embed_onnx.ensure_exported(model, cache, int8=True)
+    embed_onnx._check_quantized(fp32, int8, model)
+    monkeypatch.setattr(embed_onnx, "INT8_MIN_COSINE", 0.9999)
+    with pytest.raises(TechniquesError, match="TECHNIQUES_EMBEDDER=onnx"):
+        embed_onnx._check_quantized(fp32, int8, model)
+    embed_onnx._check_quantized(fp32, fp32, model)  # the same file is as close as it gets
+
+
 def test_the_settings_choose_the_runtime() -> None:
     from ingest.embed import SentenceTransformerEmbedder, make_embedder
     from ingest.embed_onnx import OnnxEmbedder
     from techniques.errors import TechniquesError
     from techniques.settings import Settings
 
-    assert isinstance(make_embedder(Settings.from_env({})), OnnxEmbedder)
-    assert make_embedder(Settings.from_env({"TECHNIQUES_EMBEDDER": "onnx-int8"})).int8
+    assert isinstance(make_embedder(Settings.from_env({})), OnnxEmbedder) and make_embedder(Settings.from_env({})).int8
+    assert not make_embedder(Settings.from_env({"TECHNIQUES_EMBEDDER": "onnx"})).int8
     chosen = make_embedder(Settings.from_env({"TECHNIQUES_EMBEDDER": "sentence-transformers"}))
     assert isinstance(chosen, SentenceTransformerEmbedder)
     with pytest.raises(TechniquesError, match="TECHNIQUES_EMBEDDER must be one of"):
