@@ -84,6 +84,12 @@ class TokenCounter:
         self._tokenizer = Tokenizer.from_file(str(Path(model_path) / "tokenizer.json"))
         self._tokenizer.no_truncation()
         self._tokenizer.no_padding()
+        self._seen: dict[str, int] = {}
 
     def __call__(self, text: str) -> int:
-        return len(self._tokenizer.encode(text).ids)
+        # the chunker asks for every block twice (does it fit, then how much room it takes)
+        if (n := self._seen.get(text)) is None:
+            if len(self._seen) > 100_000:
+                self._seen.clear()
+            n = self._seen[text] = len(self._tokenizer.encode(text).ids)
+        return n
