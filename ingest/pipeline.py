@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -25,7 +26,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from ingest.backends import new_version_name, open_backend
+from ingest.backends import LocalBackend, new_version_name, open_backend
 from ingest.chunk import chunk_document, embedding_text
 from ingest.clean import clean
 from ingest.embed import Embedder, TokenCounter, make_embedder
@@ -39,8 +40,11 @@ from techniques.settings import Settings
 
 log = logging.getLogger(__name__)
 
-RULES_REVISION = "2"
-MAX_FILE_BYTES = max(MAX_TEXT_BYTES, MAX_PDF_BYTES)  # bump when the parsing code changes what it produces
+RULES_REVISION = "2"  # bump when the parsing code changes what it produces
+MAX_FILE_BYTES = max(MAX_TEXT_BYTES, MAX_PDF_BYTES)
+# in a local version's folder: what tells an unchanged ingest that nothing changed, read
+# without opening Chroma (importing chromadb and reading every document cost ~1 s per run)
+MANIFEST = "manifest.json"
 
 
 @dataclass
@@ -127,6 +131,9 @@ def _ingest_locked(paths, settings: Settings, embedder, rebuild: bool, progress:
 
     previous = backend.current_version()  # kept through garbage collection: the app may read it
     current = None if rebuild else previous
+    if current and isinstance(backend, LocalBackend) and (same := _unchanged(backend, current, scopes, files, rules, embedder.name)):
+        same.store, same.skipped = summary.store, summary.skipped
+        return same
     old_index = backend.open(current) if current else None
     if old_index is not None:
         opened.append(old_index)
@@ -198,6 +205,8 @@ def _ingest_locked(paths, settings: Settings, embedder, rebuild: bool, progress:
         summary.chunks = old_index.count()
         summary.cautions = sum(len(d.doc.cautions) for d in kept.values())
         summary.version = current
+        # (re)written, so that a version made before manifests, or whose manifest was lost, is quick next time
+        _write_manifest(backend, current, embedder.name, list(kept.values()), summary.chunks)
         return summary
 
     stored = list(old_index.chunks(embeddings=True)) if old_index else []
@@ -219,6 +228,7 @@ def _ingest_locked(paths, settings: Settings, embedder, rebuild: bool, progress:
     opened.append(index)
     index.add_chunks(chunks, np.vstack(vectors) if vectors else np.zeros((0, 384), np.float32))
     index.add_docs(list(kept.values()) + fresh)
+    _write_manifest(backend, version, embedder.name, list(kept.values()) + fresh, len(chunks))
     backend.publish(version)
     keep = {version}
     if previous and (previous == current or _readable(backend, previous)):
@@ -229,6 +239,71 @@ def _ingest_locked(paths, settings: Settings, embedder, rebuild: bool, progress:
     summary.reused = summary.chunks - summary.embedded  # kept, matched by content, or a duplicate
     summary.cautions = sum(len(d.doc.cautions) for d in kept.values()) + sum(len(d.doc.cautions) for d in fresh)
     return summary
+
+
+def _write_manifest(backend, version: str, model: str, docs: list[StoredDoc], chunks: int) -> None:
+    """Beside a local version, before it is published: its model, chunk count, and each
+    document's path, fingerprint and caution count."""
+    if not isinstance(backend, LocalBackend):
+        return
+    manifest = {
+        "model": model,
+        "chunks": chunks,
+        "docs": {d.doc.doc_id: {"path": str(d.doc.path), "fingerprint": d.fingerprint, "cautions": len(d.doc.cautions)} for d in docs},
+    }
+    target = backend.versions / version / MANIFEST
+    tmp = target.with_name(f"{MANIFEST}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(json.dumps(manifest), "utf-8")
+        os.replace(tmp, target)
+    except OSError as exc:  # only a speed-up: the next ingest reads the store instead
+        log.warning("could not write %s (%s)", target, exc)
+        tmp.unlink(missing_ok=True)
+
+
+def _unchanged(backend: LocalBackend, current: str, scopes: list[Path], files: list[Path], rules: str, model: str) -> IngestSummary | None:
+    """The summary of an ingest that changes nothing, told from the published version's manifest
+    without opening Chroma; None when anything differs or cannot be told from it (a new, changed,
+    deleted, unreadable or oversized file, another model, no manifest): the full path decides."""
+    try:
+        manifest = json.loads((backend.versions / current / MANIFEST).read_text("utf-8"))
+        docs: dict[str, dict] = manifest["docs"]
+        if manifest["model"] != model or not files or not _looks_intact(backend, current):
+            return None
+        summary = IngestSummary(documents=len(docs), chunks=int(manifest["chunks"]), version=current)
+        catalogs: dict[Path, dict] = {}
+        for path in files:
+            old = docs.get(path.stem)
+            if old is None or path.stat().st_size > MAX_FILE_BYTES:
+                return None
+            if path.parent not in catalogs:
+                catalogs[path.parent] = load_catalog(path.parent)
+            if _fingerprint(path.read_bytes(), catalogs[path.parent].get(path.stem), rules) != old["fingerprint"]:
+                return None
+            summary.unchanged.append(path.stem)
+        given = set(summary.unchanged)
+        if any(doc_id not in given and _within(Path(d["path"]), scopes) for doc_id, d in docs.items()):
+            return None  # a file gone from a given folder
+        summary.cautions = sum(int(d["cautions"]) for d in docs.values())
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, TechniquesError):
+        return None  # the full path reads the same files and reports what is wrong
+    backend.remove_orphans(current)
+    return summary
+
+
+def _looks_intact(backend: LocalBackend, version: str) -> bool:
+    """A cheap look at a version's Chroma database: it opens and holds both collections. A damaged
+    one goes to the full path, which opens it and names the repair (`--rebuild`)."""
+    import sqlite3
+    from contextlib import closing
+
+    database = backend.versions / version / "chroma.sqlite3"
+    try:
+        with closing(sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True)) as db:
+            names = {row[0] for row in db.execute("SELECT name FROM collections")}
+    except (sqlite3.Error, OSError, ValueError):
+        return False
+    return {f"{backend.prefix}-chunks", f"{backend.prefix}-docs"} <= names
 
 
 def _skip(summary: IngestSummary, kept: dict[str, StoredDoc], old: StoredDoc | None, path: Path, reason: str) -> None:

@@ -4,6 +4,7 @@ elsewhere. The index is always read back through the backend, as the assistant r
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -16,7 +17,7 @@ import pytest
 
 import ingest.pipeline as pipeline
 from bench.generate_corpus import generate
-from ingest.backends import new_version_name, open_backend
+from ingest.backends import LocalBackend, new_version_name, open_backend
 from ingest.lock import ingest_lock
 from ingest.pipeline import IngestSummary, ingest
 from ingest.store import Index
@@ -144,6 +145,59 @@ def test_an_unchanged_reingest_with_the_real_model_computes_nothing(cli, real_em
     assert real_embedder.computed == computed
     assert chunk_ids(settings) == ids
     assert pointer(settings) == version and versions(settings) == {version}
+
+
+def test_an_unchanged_ingest_is_told_from_the_manifest_without_opening_chroma(settings: Settings, fake_embedder, monkeypatch) -> None:
+    first = ingest([CORPUS], settings, embedder=fake_embedder, progress=False)
+    slow = ingest([CORPUS], settings, embedder=fake_embedder, progress=False)
+
+    def no_chroma(*args, **kwargs):
+        raise AssertionError("an unchanged ingest opened Chroma")
+
+    monkeypatch.setattr(LocalBackend, "_client", no_chroma)
+    fast = ingest([CORPUS], settings, embedder=fake_embedder, progress=False)
+
+    assert not fast.published and fast.version == first.version
+    assert fast.lines()[:-1] == slow.lines()[:-1] == [
+        f"Ingest into local folder {settings.data_dir}: index unchanged ({first.version})",
+        "  documents: 5 (added 0, changed 0, deleted 0, unchanged 5)",
+        "  chunks: 29 (embedded 0, reused 0)",
+        "  cautions found: 8",
+    ]
+
+
+@pytest.mark.parametrize("spoil", ["missing", "garbage", "other model", "other fingerprint"])
+def test_a_manifest_that_cannot_be_trusted_sends_the_ingest_down_the_full_path(corpus: Path, settings: Settings, fake_embedder, spoil: str) -> None:
+    first = ingest([corpus], settings, embedder=fake_embedder, progress=False)
+    manifest = settings.data_dir / "versions" / first.version / pipeline.MANIFEST
+    data = json.loads(manifest.read_text("utf-8"))
+    if spoil == "missing":
+        manifest.unlink()
+    elif spoil == "garbage":
+        manifest.write_text("{not json", "utf-8")
+    elif spoil == "other model":
+        manifest.write_text(json.dumps(data | {"model": "another-model"}), "utf-8")
+    else:  # it says a document is what the file no longer is: the file is read again
+        data["docs"]["ql-hip-hike"]["fingerprint"] = "0" * 64
+        manifest.write_text(json.dumps(data), "utf-8")
+
+    again = ingest([corpus], settings, embedder=fake_embedder, progress=False)
+
+    assert not again.published and sorted(again.unchanged) == sorted(CORPUS_IDS) and again.chunks == 29
+    assert fake_embedder.computed == 29  # nothing embedded again: the store decided, not the manifest
+    assert json.loads(manifest.read_text("utf-8"))["docs"]["ql-hip-hike"]["fingerprint"] != "0" * 64  # rewritten
+
+
+def test_a_change_after_a_quick_unchanged_ingest_is_still_seen(corpus: Path, settings: Settings, fake_embedder) -> None:
+    ingest([corpus], settings, embedder=fake_embedder, progress=False)
+    assert not ingest([corpus], settings, embedder=fake_embedder, progress=False).published
+    path = corpus / "ql-hip-hike.txt"
+    path.write_text(path.read_text("utf-8").replace(OLD_STEP, NEW_STEP), "utf-8")
+    (corpus / "psoas-stretch.txt").unlink()
+
+    summary = ingest([corpus], settings, embedder=fake_embedder, progress=False)
+
+    assert summary.published and summary.changed == ["ql-hip-hike"] and summary.deleted == ["psoas-stretch"]
 
 
 # -------------------------------------------------------------- changed, deleted, renamed files
