@@ -15,14 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from assistant.answer_check import Verdict, check_answer
-from assistant.quiz_text import kind_label, plain
-from assistant.review import ReviewStore, user_key
 from techniques.errors import TechniquesError
 
-if TYPE_CHECKING:  # the library stack loads only when a quiz starts, not with every command
+if TYPE_CHECKING:  # the quiz stack loads only when a quiz starts, not with every command
+    from assistant.answer_check import Verdict
     from assistant.library import Library
     from assistant.quiz import QuizItem
+    from assistant.review import ReviewStore
 
 REASK_AFTER = 3  # a missed item is asked again after this many other questions
 DEFAULT_COUNT = 10
@@ -64,6 +63,8 @@ class Score:
 
 
 def question_text(item: QuizItem, number: int, total: int) -> str:
+    from assistant.quiz_text import kind_label, plain
+
     about = "" if item.asks_technique else f" · {item.citation.title}"
     lines = [f"Question {number} of {total} · {kind_label(item.kind)}{about}", plain(item.prompt)]
     lines += [f"  {n}. {choice}" for n, choice in enumerate(item.choices, start=1)]
@@ -87,6 +88,9 @@ def run_quiz(
     write: Callable[[str], None] = print,
 ) -> int:
     """Ask up to `count` questions, one at a time; 0 when the session ends, 130 on Ctrl-C."""
+    from assistant.answer_check import check_answer
+    from assistant.review import user_key
+
     user_key(user)  # a bad name fails before the first question
     queue = study_queue(items, store, user)
     total = min(count, len(queue))
@@ -127,6 +131,7 @@ def add_quiz_command(subparsers: argparse._SubParsersAction, store_arg: Callable
 
 
 def _cmd_quiz(args: argparse.Namespace, settings) -> int:
+    from assistant.review import ReviewStore
     from assistant.service import Assistant
 
     if args.count < 1:

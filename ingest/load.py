@@ -17,10 +17,6 @@ from pathlib import Path
 
 import frontmatter
 import yaml
-from pypdf import PdfReader
-from pypdf.errors import DependencyError
-
-from ingest.html import html_to_text
 from ingest.types import LoadedDocument, Page
 from techniques.errors import TechniquesError
 
@@ -250,6 +246,8 @@ def _read_markdown(text: str) -> _Content:
 
 
 def _read_html(text: str) -> _Content:
+    from ingest.html import html_to_text  # BeautifulSoup: imported when there is HTML to read
+
     body, title = html_to_text(text)
     pages = _single_page(_normalise(body))
     if not pages:
@@ -267,6 +265,9 @@ _TEXT_READERS: dict[str, Callable[[str], _Content]] = {
 def _read_pdf(data: bytes) -> _Content:
     password_hint = ("the PDF is encrypted: save a password-free copy (e.g. print it to PDF) "
                      "and ingest that")
+    from pypdf import PdfReader  # imported when there is a PDF to read
+    from pypdf.errors import DependencyError
+
     # pypdf raises many exception types on damaged files; every one means "cannot read this".
     try:
         reader = PdfReader(io.BytesIO(data))
