@@ -88,6 +88,10 @@ def build(results: list[dict], *, command: str, seconds: float) -> dict:
     }
 
 
+def _rounded(values) -> list[float] | str:
+    return [round(v, 1) for v in values] if values else "—"
+
+
 def _f(value, spec: str = ".2f", unit: str = "") -> str:
     return "—" if value is None else f"{value:{spec}}{unit}"
 
@@ -135,7 +139,8 @@ def tier_table(r: dict) -> str:
             f"Machine quiet: other processes used at most {r['max_other_load_cores']:.2f} cores during any measurement.")
     stages = ", ".join(f"{n} {s}" for s, n in o["answer_stages"].items())
     return (f"### {r['tier']}: {r['documents']:,} documents, {r['questions']} questions\n\n" + "\n".join(lines) + "\n\n"
-            f"Latency: {o['latency_samples']} timed questions per system ({r['passes']} passes; ours: {stages} per pass). "
+            f"Latency: {o['latency_samples']} timed questions per system ({r['passes']} passes, taking turns; ours: {stages} per pass); "
+            f"p50 per pass, ms: ours {_rounded(o.get('latency_pass_p50_ms'))}, recipe {_rounded(c.get('latency_pass_p50_ms'))}. "
             f"Cold starts, s: ours {o['cold_start_runs_s']}, recipe {c['cold_start_runs_s']}. {load}\n")
 
 

@@ -64,16 +64,13 @@ class Timer:
         return m
 
 
-def bench_ours(tier: Tier, timed: Timer, store: Path, questions: Path, passes: int, env: dict[str, str]) -> dict:
+def bench_ours(tier: Tier, timed: Timer, store: Path, env: dict[str, str]) -> dict:
     label = "ours" + (f" ({env['TECHNIQUES_EMBEDDER']})" if env else "")
     first = timed(f"{label}: full ingest", ours.ingest_cmd(store, tier.folders), env)
     again = timed(f"{label}: unchanged re-ingest", ours.ingest_cmd(store, tier.folders), env)
     if "index unchanged" not in again.stdout:
         raise RuntimeError(f"the re-ingest was not a no-op:\n{again.stdout}")
-    serve = timed(f"{label}: serve", python_cmd("ours.py", "serve", store, questions, passes), env)
-    served = serve.json()
     return {
-        "embedder": f"{served['embedder']} ({served['runtime']})",
         "setting": env.get("TECHNIQUES_EMBEDDER") or Settings.from_env().embedder,  # TECHNIQUES_EMBEDDER
         "chunks": _chunks(first.stdout),
         "ingest_s": first.seconds,
@@ -82,17 +79,11 @@ def bench_ours(tier: Tier, timed: Timer, store: Path, questions: Path, passes: i
         "ingest_peak_mib": first.peak_mib,
         "reingest_s": again.seconds,
         "reingest_share": again.seconds / first.seconds,
-        **quality(tier.questions, served["ranked"]),
-        **latency(served["latencies_ms"]),
-        "answer_stages": {s: served["stages"].count(s) for s in sorted(set(served["stages"]))},
-        "serve_peak_mib": serve.peak_mib,
     }
 
 
-def bench_recipe(tier: Tier, timed: Timer, store: Path, questions: Path, passes: int) -> dict:
+def bench_recipe(tier: Tier, timed: Timer, store: Path) -> dict:
     ingested = timed("recipe: full ingest", python_cmd("recipe.py", "ingest", store, *tier.folders))
-    serve = timed("recipe: serve", python_cmd("recipe.py", "serve", store, questions, passes))
-    served = serve.json()
     return {
         "chunks": ingested.json()["chunks"],
         "ingest_s": ingested.seconds,
@@ -101,10 +92,31 @@ def bench_recipe(tier: Tier, timed: Timer, store: Path, questions: Path, passes:
         "ingest_peak_mib": ingested.peak_mib,
         "reingest_s": None,  # no change detection: a re-run is a full ingest
         "reingest_share": None,
-        **quality(tier.questions, served["ranked"]),
-        **latency(served["latencies_ms"]),
-        "serve_peak_mib": serve.peak_mib,
     }
+
+
+def bench_serving(tier: Tier, timed: Timer, servers: dict[str, tuple[list[str], dict[str, str]]], passes: int) -> dict[str, dict]:
+    """Warm latency and serving memory: one serving process per system and pass, the systems
+    taking turns pass by pass (like the cold starts), so that a slow spell of the host, which
+    the load check cannot see, falls on every system alike instead of on one."""
+    runs: dict[str, list[Measured]] = {name: [] for name in servers}
+    for i in range(passes):
+        for name, (cmd, env) in servers.items():
+            runs[name].append(timed(f"{name}: serve, pass {i + 1} of {passes}", cmd, env))
+    out = {}
+    for name, measured in runs.items():
+        served = [m.json() for m in measured]
+        first = served[0]
+        out[name] = {
+            **quality(tier.questions, first["ranked"]),
+            **latency([ms for s in served for ms in s["latencies_ms"]]),
+            "latency_pass_p50_ms": [percentile(s["latencies_ms"], 50) for s in served],
+            "serve_peak_mib": max(m.peak_mib for m in measured),
+        }
+        if "stages" in first:
+            out[name]["answer_stages"] = {s: first["stages"].count(s) for s in sorted(set(first["stages"]))}
+            out[name]["embedder"] = f"{first['embedder']} ({first['runtime']})"
+    return out
 
 
 def bench_tier(tier: Tier, work: Path, passes: int, cold_runs: int, quiet_wait: float, compare: str | None) -> dict:
@@ -114,8 +126,12 @@ def bench_tier(tier: Tier, work: Path, passes: int, cold_runs: int, quiet_wait: 
     questions.write_text(json.dumps([q.to_dict() for q in tier.questions]), "utf-8")
     timed = Timer(tier.name, quiet_wait)
     variants = {"ours": {}} | ({"ours_alt": {"TECHNIQUES_EMBEDDER": compare}} if compare else {})
-    result = {name: bench_ours(tier, timed, stores / name, questions, passes, env) for name, env in variants.items()}
-    result["recipe"] = bench_recipe(tier, timed, stores / "recipe", questions, passes)
+    result = {name: bench_ours(tier, timed, stores / name, env) for name, env in variants.items()}
+    result["recipe"] = bench_recipe(tier, timed, stores / "recipe")
+    servers = {name: (python_cmd("ours.py", "serve", stores / name, questions, 1), env) for name, env in variants.items()}
+    servers["recipe"] = (python_cmd("recipe.py", "serve", stores / "recipe", questions, 1), {})
+    for name, figures in bench_serving(tier, timed, servers, passes).items():
+        result[name] |= figures
 
     recipe_ask = python_cmd("recipe.py", "ask", stores / "recipe", ours.COLD_QUESTION)
     for name, env in variants.items():  # one untimed run each: every system starts from a warm page cache
