@@ -30,7 +30,7 @@ from assistant.llm import Rephraser
 from assistant.retrieve import Retrieval, TechniqueMatch, dense_query, retrieve
 from assistant.types import Answer, RedFlag, ScopeDecline
 from ingest.backends import LocalBackend, ServerBackend, open_backend
-from ingest.embed import Embedder, make_embedder
+from ingest.embed import Embedder, embedder_for_index, make_embedder
 from techniques.errors import TechniquesError
 from techniques.settings import Settings
 
@@ -68,6 +68,8 @@ class Assistant:
         self.settings = settings
         self.backend = open_backend(settings)
         self.embedder = embedder or make_embedder(settings)
+        self._index_embedders: dict[str, Embedder] = {}  # for versions embedded by another model
+        self._last_embedder = self.embedder  # what the last question's version was embedded with
         self.rephraser = rephraser if rephraser is not None else Rephraser.from_settings(settings)
         self._library: Library | None = None
         self._retired: Library | None = None
@@ -131,17 +133,31 @@ class Assistant:
             return exc
         return None
 
+    def query_embedder(self, library: Library) -> Embedder:
+        """Questions are embedded the way this version's passages were. After an upgrade that
+        changed the default embedder, an index not re-ingested yet is still searched with
+        comparable vectors (the next ingest re-embeds it with the current model)."""
+        model = library.index.model
+        if model is None or model == self.embedder.name:
+            return self.embedder
+        with self._lock:
+            if model not in self._index_embedders:
+                log.warning("index %s was embedded with %s, not %s: questions are embedded the same way until it is re-ingested",
+                            library.version, model, self.embedder.name)
+                self._index_embedders[model] = embedder_for_index(model, self.settings)
+            return self._index_embedders[model]
+
     def warm_up(self) -> None:
         """Open the index and load the model now rather than on the first question."""
-        self.library()
-        self.embedder.embed_query("warm up")
+        self.query_embedder(self.library()).embed_query("warm up")
 
     # -- answering ---------------------------------------------------------------------------
     def ask(self, question: str, history: Sequence[str] = ()) -> Answer:
         started = time.perf_counter()
         q = clean_question(question)
         past = [clean_question(h) for h in history if clean_question(h)]
-        vector = self._embedding.submit(self.embedder.embed_query, dense_query(q[:MAX_QUERY_CHARS])) if q else None
+        embedder = self._last_embedder
+        vector = self._embedding.submit(embedder.embed_query, dense_query(q[:MAX_QUERY_CHARS])) if q else None
         if flag := triage.assess(q, past):
             _drop(vector)
             return self._red_flag(q, flag, started)
@@ -152,6 +168,10 @@ class Assistant:
             return self._declined(q, decline, started)
 
         library = self.library()
+        if (query_embedder := self.query_embedder(library)) is not embedder:
+            _drop(vector)  # the version changed models since: embed the question its way
+            vector = None
+        self._last_embedder = query_embedder
         t0 = time.perf_counter()
         try:
             previous = self._previous_technique(library, past[-MAX_FOLLOWUP_TURNS:])
@@ -181,7 +201,7 @@ class Assistant:
         )
 
     def _resolve(self, library: Library, q: str, previous: str | None, vector: Future | None = None) -> Resolution:
-        retrieval = retrieve(library, self.embedder, q, self.settings.top_k, vector=vector)
+        retrieval = retrieve(library, self.query_embedder(library), q, self.settings.top_k, vector=vector)
         mentioned = library.mentioned(glossary().expand(q))
         threshold = min_evidence()
         best = retrieval.best

@@ -75,6 +75,25 @@ def make_embedder(settings: Settings) -> Embedder:
     return OnnxEmbedder(settings.resolved_model_path(), settings.resolved_cache_dir(), int8=int8)
 
 
+def embedder_for_index(model: str, settings: Settings) -> Embedder:
+    """The embedder whose vectors an index records as `model` (its chunks collection's metadata),
+    so questions are embedded as its passages were; a TechniquesError when this installation
+    cannot make it."""
+    from dataclasses import replace
+
+    from techniques.errors import TechniquesError
+    from techniques.settings import EMBEDDERS
+
+    for choice in EMBEDDERS:  # fp32 ONNX before sentence-transformers: the same vectors, no torch
+        candidate = make_embedder(replace(settings, embedder=choice))
+        if candidate.name == model:
+            return candidate
+    raise TechniquesError(
+        f"The index was embedded with {model}, which this installation cannot embed questions with.",
+        hint="Re-ingest it with the current model: `techniques ingest corpus/`.",
+    )
+
+
 class TokenCounter:
     """Counts word pieces with the model's own tokenizer (the 256-token window is in these)."""
 
