@@ -100,7 +100,8 @@ def fast_assistant(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def model_assistant(corpus_settings):
-    """The real corpus with the real model, run as `techniques serve` runs it (TECHNIQUES_EMBEDDER=onnx)."""
+    """The real corpus with the real model, as `techniques serve` runs it: the default embedder
+    settings (the corpus index holds fp32 vectors, so questions are embedded by the fp32 ONNX model)."""
     from assistant.service import Assistant
     from ingest.embed import make_embedder
 
