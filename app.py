@@ -10,8 +10,8 @@ import logging
 
 import gradio as gr
 
-from assistant.feedback import FeedbackStore
-from assistant.review import ReviewStore
+from records.feedback import FeedbackStore
+from study.review import ReviewStore
 from assistant.service import Assistant
 from techniques.settings import Settings
 from web.busy import busy_middleware

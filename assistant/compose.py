@@ -11,54 +11,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
-
-import yaml
 
 from assistant.library import Library
 from assistant.retrieve import TechniqueMatch
+from assistant.rules import answer_text
+from assistant.safety.cautions import general_cautions
 from assistant.types import CautionItem, Citation
 from ingest.sections import is_dosage, split_sentences
 from ingest.types import Chunk, ParsedDocument, SectionKind
-
-
-@dataclass(frozen=True)
-class AnswerText:
-    general_cautions: tuple[tuple[str, re.Pattern[str] | None], ...]
-    no_answer: str
-    followup: re.Pattern[str]
-    indication: re.Pattern[str]
-    not_conditions: frozenset[str]
-    question_words: frozenset[str]
-    also_relevant_ratio: float
-
-
-@lru_cache(maxsize=1)
-def answer_text() -> AnswerText:
-    raw = yaml.safe_load(resources.files("assistant").joinpath("data/answer.yaml").read_text("utf-8"))
-    any_of = lambda ps: re.compile("|".join(f"(?:{p})" for p in ps), re.IGNORECASE) if ps else None  # noqa: E731
-    return AnswerText(
-        general_cautions=tuple((g["text"], any_of(g["conditions"])) for g in raw["general_cautions"]),
-        no_answer=" ".join(raw["no_answer"].split()),
-        followup=any_of(raw["followup_cues"]),
-        indication=any_of(raw["indication_cues"]),
-        not_conditions=frozenset(raw["not_conditions"]),
-        question_words=frozenset(raw["question_words"]),
-        also_relevant_ratio=float(raw["also_relevant_ratio"]),
-    )
 
 
 def md(text: str) -> str:
     """Corpus text as inert markdown: no HTML, no links or images, no fake `[n]` markers."""
     text = text.replace("\\", "\\\\").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return re.sub(r"([\[\]`*_#|])", r"\\\1", text)
-
-
-def general_cautions(question: str = "") -> list[CautionItem]:
-    """The general cautions, those matching a condition named in the question first."""
-    rules = answer_text().general_cautions
-    hit = [t for t, p in rules if p is not None and p.search(question)]
-    return [CautionItem(t, None) for t in hit] + [CautionItem(t, None) for t, _ in rules if t not in hit]
 
 
 class Citations:

@@ -20,6 +20,8 @@ import bm25s
 import numpy as np
 import Stemmer
 
+from assistant import snapshot as snapshots
+from assistant.snapshot import LibraryState
 from ingest.store import Index
 from ingest.types import Chunk, ParsedDocument
 
@@ -101,14 +103,23 @@ class Library:
     def load(cls, index: Index, version: str, snapshot: Path | None = None) -> Library:
         """The version's Library: from its snapshot folder when there is one (see snapshot.py),
         else built from the store and, given a folder, saved there for the next process."""
-        from assistant import snapshot as snapshots
-
-        if snapshot is not None and (library := snapshots.load(cls, index, version, snapshot)) is not None:
-            return library
+        if snapshot is not None and (state := snapshots.load(version, snapshot)) is not None:
+            return cls.from_state(index, state)
         library = cls(index, version, [s.chunk for s in index.chunks()], {k: v.doc for k, v in index.docs().items()})
         if snapshot is not None:
-            snapshots.save(library, snapshot)
+            snapshots.save(library.state(), snapshot)
         return library
+
+    @classmethod
+    def from_state(cls, index: Index, state: LibraryState) -> Library:
+        library = cls(index, state.version, state.chunks, state.docs,
+                      lexical=(state.bm25, state.doc_terms, state.idf, state.max_idf))
+        library.__dict__["_name_terms"] = state.name_terms  # the cached property, already computed
+        return library
+
+    def state(self) -> LibraryState:
+        return LibraryState(self.version, self.chunks, self.docs, self._bm25, self._doc_terms, self._idf,
+                            self._max_idf, self._name_terms)
 
     def _lexical_text(self, c: Chunk) -> str:
         names = " ".join(str(n) for n in _as_list(self.docs.get(c.doc_id).meta.get("techniques"))) if c.doc_id in self.docs else ""
@@ -184,3 +195,16 @@ def _as_list(value: object) -> list:
     if value is None:
         return []
     return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def prebuild(settings, version: str) -> None:
+    """Open a just-published local version once, so that its snapshot exists before anyone asks."""
+    from ingest.backends import LocalBackend, open_backend
+
+    backend = open_backend(settings)
+    if isinstance(backend, LocalBackend):
+        index = backend.open(version)
+        try:
+            Library.load(index, version, snapshot=snapshots.folder_for(backend.versions / version))
+        finally:
+            index.close()

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.glossary import glossary
+from assistant.rules import answer_text
 from assistant.library import Library
 from ingest.embed import Embedder
 from ingest.types import Chunk
@@ -97,8 +98,6 @@ def retrieve(library: Library, embedder: Embedder, question: str, k: int = 8, *,
         by_doc[chunk.doc_id].append(
             Hit(chunk, score, dense.get(cid, 0.0), float(lexical.scores[library.position[cid]]))
         )
-    from assistant.compose import answer_text
-
     ignore = answer_text().question_words
     plain_terms = library.informative(library.tokenize(question), ignore)
     expanded_terms = library.informative(lexical.terms, ignore)

@@ -22,8 +22,10 @@ from pathlib import Path
 
 import yaml
 
-from assistant import scope, triage
-from assistant.compose import Card, answer_text, compose_card, general_cautions, md
+from assistant.safety import scope, triage
+from assistant.compose import Card, compose_card, md
+from assistant.rules import answer_text
+from assistant.safety.cautions import general_cautions
 from assistant.glossary import glossary
 from assistant.library import Library
 from assistant.llm import Rephraser

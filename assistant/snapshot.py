@@ -17,12 +17,14 @@ import json
 import logging
 import os
 import shutil
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
-from ingest.store import Index, doc_from_json, doc_to_json
+from ingest.store import doc_from_json, doc_to_json
 from ingest.types import Chunk, ParsedDocument, SectionKind
 
 log = logging.getLogger(__name__)
@@ -76,40 +78,56 @@ class StoredDocs(Mapping[str, ParsedDocument]):
         return len(self._raw)
 
 
-def save(library, folder: Path) -> None:
-    """Write the library's snapshot; best effort (a read-only data folder just skips it)."""
+@dataclass
+class LibraryState:
+    """Everything a Library is built from and derives: what a snapshot holds. The Library makes
+    one (`Library.state`) and is made from one (`Library.from_state`); this module knows nothing
+    of the Library itself."""
+
+    version: str
+    chunks: list[Chunk]
+    docs: Mapping[str, ParsedDocument]
+    bm25: Any  # a bm25s.BM25, or None for an empty library
+    doc_terms: Mapping[str, Iterable[str]]
+    idf: dict[str, float]
+    max_idf: float
+    name_terms: dict[str, set[str]]
+
+
+def save(state: LibraryState, folder: Path) -> None:
+    """Write a library's snapshot; best effort (a read-only data folder just skips it)."""
     folder = Path(folder)
     if folder.is_dir():
         return
     tmp = folder.with_name(f"{folder.name}.{os.getpid()}.tmp")
-    columns = {f: [getattr(c, f) for c in library.chunks] for f in _FIELDS}
+    columns = {f: [getattr(c, f) for c in state.chunks] for f in _FIELDS}
     columns["section_kind"] = [str(k) for k in columns["section_kind"]]
     parts = {  # separate files, so that loading never holds all of the text at once
         "chunks": columns,
-        "docs": {k: [json.dumps(doc_to_json(d), ensure_ascii=False), d.file_hash] for k, d in library.docs.items()},
+        "docs": {k: [json.dumps(doc_to_json(d), ensure_ascii=False), d.file_hash] for k, d in state.docs.items()},
         "terms": {
-            "doc_terms": {k: sorted(v) for k, v in library._doc_terms.items()},
-            "idf": library._idf,
-            "max_idf": library._max_idf,
-            "name_terms": {k: sorted(v) for k, v in library._name_terms.items()},
+            "doc_terms": {k: sorted(v) for k, v in state.doc_terms.items()},
+            "idf": state.idf,
+            "max_idf": state.max_idf,
+            "name_terms": {k: sorted(v) for k, v in state.name_terms.items()},
         },
     }
     try:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-        if library.chunks:
-            library._bm25.save(str(tmp / "bm25"), show_progress=False)
+        if state.chunks:
+            state.bm25.save(str(tmp / "bm25"), show_progress=False)
         for name, data in parts.items():
             (tmp / f"{name}.json").write_text(json.dumps(data, ensure_ascii=False), "utf-8")
-        (tmp / _FILE).write_text(json.dumps({"format": FORMAT, "version": library.version}), "utf-8")
+        (tmp / _FILE).write_text(json.dumps({"format": FORMAT, "version": state.version}), "utf-8")
         os.rename(tmp, folder)  # atomic: a reader sees no snapshot or a whole one
     except OSError as exc:  # another process won the race, or the folder is not writable
         log.debug("library snapshot not written to %s: %s", folder, exc)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def load(cls, index: Index, version: str, folder: Path):
-    """The Library saved in `folder`, or None when there is no usable snapshot."""
+def load(version: str, folder: Path) -> LibraryState | None:
+    """The library state saved in `folder`, or None when there is no usable snapshot."""
     folder = Path(folder)
     read = lambda name: json.loads((folder / f"{name}.json").read_text("utf-8"))  # noqa: E731
     try:
@@ -126,29 +144,15 @@ def load(cls, index: Index, version: str, folder: Path):
             import bm25s
 
             bm25 = bm25s.BM25.load(str(folder / "bm25"), show_progress=False)
-        library = cls(index, version, chunks, docs, lexical=(bm25, doc_terms, terms["idf"], float(terms["max_idf"])))
+        state = LibraryState(version, chunks, docs, bm25, doc_terms, terms["idf"], float(terms["max_idf"]),
+                             {k: set(v) for k, v in terms["name_terms"].items()})
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError) as exc:
         log.warning("rebuilding the unreadable library snapshot in %s (%s)", folder, exc)
         shutil.rmtree(folder, ignore_errors=True)  # so that this open writes a good one
         return None
-    library.__dict__["_name_terms"] = {k: set(v) for k, v in terms["name_terms"].items()}
-    return library
-
-
-def prebuild(settings, version: str) -> None:
-    """Open a just-published local version once, so that its snapshot exists before anyone asks."""
-    from assistant.library import Library
-    from ingest.backends import LocalBackend, open_backend
-
-    backend = open_backend(settings)
-    if isinstance(backend, LocalBackend):
-        index = backend.open(version)
-        try:
-            Library.load(index, version, snapshot=folder_for(backend.versions / version))
-        finally:
-            index.close()
+    return state
 
 
 def _chunks(columns: dict[str, list]) -> list[Chunk]:

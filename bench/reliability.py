@@ -55,7 +55,7 @@ def sweep(sessions: list[int], queues: list[int]) -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="reliability-bench-") as tmp:
         store = Path(tmp) / "store"
         env = app_env()
-        subprocess.run([sys.executable, "-m", "techniques.cli", "ingest", str(ROOT / "corpus"), "--store", str(store),
+        subprocess.run([sys.executable, "-m", "cli.main", "ingest", str(ROOT / "corpus"), "--store", str(store),
                         "--quiet"], cwd=ROOT, env=env, check=True, capture_output=True)
         for queue in queues:
             app = ServedApp(store, Path(tmp) / f"serve-{queue}.log", env=app_env(TECHNIQUES_QUEUE_SIZE=str(queue)),

@@ -36,7 +36,7 @@ def best_threshold(positives: list[float], negatives: list[float]) -> tuple[floa
 
 
 def main(argv: list[str] | None = None) -> int:
-    from assistant import scope, triage
+    from assistant.safety import scope, triage
     from assistant.glossary import glossary
     from assistant.service import Assistant
     from ingest.pipeline import ingest

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from techniques.cli import build_parser
+from cli.main import build_parser
 from techniques.settings import ENV_DOC, Settings, markdown_table
 from tests.conftest import ROOT
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from assistant.feedback import REASONS
+from records.feedback import REASONS
 from web.handlers import NO_FEEDBACK_TARGET, ChatHandlers
 from web.render import sources_markdown
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import gradio as gr
 
 from assistant.compose import md
-from assistant.feedback import FeedbackStore
+from records.feedback import FeedbackStore
 from assistant.types import Answer, Citation
 from web.errors import user_errors
 from web.render import (

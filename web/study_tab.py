@@ -1,8 +1,8 @@
 """The Study tab: a quiz round over the technique library with spaced review per student name.
 
 `build_study_tab(assistant, review_store)` lays the tab out inside the caller's `gr.Blocks` /
-`gr.Tab` and wires it; what to ask and how an answer is judged live in `assistant.quiz_session`
-and `assistant.answer_check`. Each browser keeps its own round (name, current question, score)
+`gr.Tab` and wires it; what to ask and how an answer is judged live in `study.session`
+and `study.answer_check`. Each browser keeps its own round (name, current question, score)
 in a `gr.State`; progress is saved per name in the review store. Corpus text and typed answers
 are escaped before they are shown.
 """
@@ -13,11 +13,11 @@ import threading
 
 import gradio as gr
 
-from assistant.answer_check import Verdict, check_answer
+from study.answer_check import Verdict, check_answer
 from assistant.compose import md
-from assistant.quiz import QuizItem, generate_items, kind_label, regions
-from assistant.quiz_session import select_items, study_queue
-from assistant.review import ReviewStore, user_key
+from study.quiz import QuizItem, generate_items, kind_label, regions
+from study.session import select_items, study_queue
+from study.review import ReviewStore, user_key
 from web.errors import user_errors
 
 _PRIVATE = {"api_visibility": "private"}

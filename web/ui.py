@@ -11,8 +11,8 @@ from pathlib import Path
 
 import gradio as gr
 
-from assistant.feedback import FeedbackStore
-from assistant.review import ReviewStore
+from records.feedback import FeedbackStore
+from study.review import ReviewStore
 from techniques.settings import Settings
 from web.chat import chat_tab
 from web.handlers import ChatHandlers

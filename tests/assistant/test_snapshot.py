@@ -68,8 +68,8 @@ def test_a_snapshot_of_another_version_is_not_used(store, fake_embedder, tmp_pat
     first = Assistant(store, embedder=fake_embedder)
     version = first.library().version
     folder = first._snapshot_dir(version)
-    from assistant.library import Library
     from assistant.snapshot import load
 
-    assert load(Library, first.backend.open(version), "v-other", folder) is None
-    assert load(Library, first.backend.open(version), version, tmp_path / "missing") is None
+    assert load("v-other", folder) is None
+    assert load(version, tmp_path / "missing") is None
+    assert load(version, folder) is not None

@@ -10,7 +10,7 @@ import pytest
 from assistant.service import Assistant
 from evals.runner import main_eval
 from ingest.pipeline import ingest
-from techniques.cli import main
+from cli.main import main
 
 pytestmark = pytest.mark.integration
 

@@ -21,7 +21,7 @@ from ingest.backends import LocalBackend, new_version_name, open_backend
 from ingest.lock import ingest_lock
 from ingest.pipeline import IngestSummary, ingest
 from ingest.store import Index
-from techniques.cli import main
+from cli.main import main
 from techniques.errors import TechniquesError
 from techniques.settings import Settings
 from tests.conftest import CORPUS, CORPUS_IDS, ROOT
@@ -446,7 +446,7 @@ def kill_while_writing(cmd: list[str], settings: Settings, known: set[str], log:
 def test_a_quiet_ingest_prints_only_its_summary(tmp_path: Path) -> None:
     """`--quiet` in a real process: no progress bars and no library's debug chatter (bm25s sets
     its own logger to DEBUG, which once printed through)."""
-    done = subprocess.run([sys.executable, "-m", "techniques.cli", "ingest", str(CORPUS), "--store", str(tmp_path / "s"), "--quiet"],
+    done = subprocess.run([sys.executable, "-m", "cli.main", "ingest", str(CORPUS), "--store", str(tmp_path / "s"), "--quiet"],
                           cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("Ingest into local folder") and "chunks: 29" in done.stdout
@@ -463,7 +463,7 @@ def test_a_killed_ingest_leaves_the_published_index_serving(corpus: Path, settin
     generated = tmp_path / "generated"
     copies_of_one_document(generated, 300)
 
-    cmd = [sys.executable, "-m", "techniques.cli", "ingest", str(corpus), str(generated),
+    cmd = [sys.executable, "-m", "cli.main", "ingest", str(corpus), str(generated),
            "--store", str(settings.data_dir), "--quiet"]
     orphan = kill_while_writing(cmd, settings, {first.version}, tmp_path / "killed.log")
 

@@ -10,7 +10,7 @@ import pytest
 
 from ingest.backends import ServerBackend, new_version_name, open_backend
 from ingest.pipeline import ingest
-from techniques.cli import main
+from cli.main import main
 from techniques.errors import TechniquesError
 from techniques.settings import Settings
 from tests.conftest import CORPUS, CORPUS_IDS, free_port

@@ -83,7 +83,7 @@ class ServedApp:
     def start(self) -> ServedApp:
         self.scratch.mkdir(parents=True, exist_ok=True)
         self.env = {**self.env, "TMPDIR": str(self.scratch), "GRADIO_TEMP_DIR": str(self.scratch / "gradio")}
-        cmd = [sys.executable, "-m", "techniques.cli", *(["-v"] if self.verbose else []), "serve",
+        cmd = [sys.executable, "-m", "cli.main", *(["-v"] if self.verbose else []), "serve",
                "--store", str(self.data_dir), "--port", str(self.port)]
         if self.host:
             cmd += ["--host", self.host]

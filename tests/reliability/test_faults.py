@@ -3,7 +3,7 @@ answering from the published index, feedback written meanwhile is all there, the
 completes and cleans up); a damaged or missing store (a clear error naming the repair, in the
 CLI and in the web app, and `techniques ingest --rebuild` repairs it without restarting the app).
 
-Concurrent feedback writers from threads and processes: tests/assistant/test_feedback.py
+Concurrent feedback writers from threads and processes: tests/records/test_feedback.py
 (`test_concurrent_threads_lose_nothing`, `test_concurrent_processes_lose_nothing`).
 """
 
@@ -24,10 +24,10 @@ from pathlib import Path
 import pytest
 
 from assistant.compose import md
-from assistant.feedback import FeedbackStore
+from records.feedback import FeedbackStore
 from assistant.types import Answer
 from bench.generate_corpus import generate
-from techniques.cli import main
+from cli.main import main
 from tests.conftest import CORPUS, ROOT
 from tests.reliability.conftest import (
     DISCLAIMER_START,
@@ -50,7 +50,7 @@ QL = "How do I stretch the QL?"
 
 
 def ingest_cmd(corpus: Path, store: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "techniques.cli", "ingest", str(corpus), "--store", str(store), *extra]
+    return [sys.executable, "-m", "cli.main", "ingest", str(corpus), "--store", str(store), *extra]
 
 
 def title_of(path: Path) -> str:

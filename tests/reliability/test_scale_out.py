@@ -62,7 +62,7 @@ def test_an_ingest_into_the_server_reaches_both_apps(cluster):
     clients = [app.client() for app in apps]
     assert not any(ask(c, CALF).startswith("## Calf wall stretch") for c in clients)
 
-    done = subprocess.run([sys.executable, "-m", "techniques.cli", "ingest", str(CORPUS), str(INJECTION / "calf-stretch.txt"),
+    done = subprocess.run([sys.executable, "-m", "cli.main", "ingest", str(CORPUS), str(INJECTION / "calf-stretch.txt"),
                            "--store", str(root / "ingest"), "--quiet"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0 and "new index version published" in done.stdout, done.stdout + done.stderr

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.feedback import FeedbackStore
+from records.feedback import FeedbackStore
 from assistant.types import Answer
 from tests.conftest import ROOT
 from tests.reliability.conftest import DISCLAIMER_START, ServedApp, app_env, ask, copy_store, write_artifact

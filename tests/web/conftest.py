@@ -57,7 +57,7 @@ def web_app(corpus_settings, tmp_path_factory):
     log = tmp_path_factory.mktemp("web") / "serve.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TECHNIQUES_", "GRADIO_"))}
     env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", ANONYMIZED_TELEMETRY="False", GRADIO_ANALYTICS_ENABLED="False")
-    cmd = [sys.executable, "-m", "techniques.cli", "-v", "serve", "--store", str(corpus_settings.data_dir), "--port", str(port)]
+    cmd = [sys.executable, "-m", "cli.main", "-v", "serve", "--store", str(corpus_settings.data_dir), "--port", str(port)]
     with log.open("w") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     app = WebApp(f"http://127.0.0.1:{port}", corpus_settings.data_dir, log)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.feedback import FeedbackStore
+from records.feedback import FeedbackStore
 from tests.conftest import ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
@@ -190,8 +190,8 @@ def test_library_lists_every_technique(page):
 
 
 def test_a_quiz_round_in_the_study_tab(page, web_app):
-    from assistant.quiz_session import select_items, study_queue
-    from assistant.review import ReviewStore
+    from study.session import select_items, study_queue
+    from study.review import ReviewStore
     from assistant.service import Assistant
     from techniques.settings import Settings
 

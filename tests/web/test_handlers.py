@@ -9,7 +9,7 @@ import gradio as gr
 import pytest
 
 from assistant.catalog import filter_cards, technique_cards
-from assistant.feedback import FeedbackStore
+from records.feedback import FeedbackStore
 from assistant.types import Answer, CautionItem, Citation, Disposition, RedFlag
 from ingest.types import Block, ParsedDocument, Section, SectionKind
 from techniques.errors import TechniquesError

@@ -6,8 +6,8 @@ from __future__ import annotations
 import gradio as gr
 import pytest
 
-from assistant.quiz import generate_items
-from assistant.review import ReviewStore
+from study.quiz import generate_items
+from study.review import ReviewStore
 from web.study_tab import StudyHandlers, build_study_tab
 
 pytestmark = pytest.mark.integration

@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 from assistant.types import Answer
-from assistant.sqlite_store import connect
+from records.sqlite import connect
 from techniques.errors import TechniquesError
 
 RATINGS = ("up", "down")

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from assistant.quiz_text import quiz_vocab
-from assistant.sqlite_store import connect
+from study.quiz_text import quiz_vocab
+from records.sqlite import connect
 from techniques.errors import TechniquesError
 
 FILENAME = "study.sqlite"

@@ -55,7 +55,7 @@ def _phrases(terms: list[str]) -> re.Pattern[str]:
 
 @lru_cache(maxsize=1)
 def quiz_vocab() -> QuizVocabulary:
-    raw = yaml.safe_load(resources.files("assistant").joinpath("data/quiz.yaml").read_text("utf-8"))
+    raw = yaml.safe_load(resources.files("study").joinpath("data/quiz.yaml").read_text("utf-8"))
     breath_terms = {k: tuple(str(t).lower() for t in v) for k, v in raw["breath_terms"].items()}
     return QuizVocabulary(
         templates={k: str(v) for k, v in raw["templates"].items()},

@@ -8,8 +8,6 @@ No gradio here: the web Study tab uses `select_items` and `study_queue` too.
 
 from __future__ import annotations
 
-import argparse
-import getpass
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,10 +16,10 @@ from typing import TYPE_CHECKING
 from techniques.errors import TechniquesError
 
 if TYPE_CHECKING:  # the quiz stack loads only when a quiz starts, not with every command
-    from assistant.answer_check import Verdict
+    from study.answer_check import Verdict
     from assistant.library import Library
-    from assistant.quiz import QuizItem
-    from assistant.review import ReviewStore
+    from study.quiz import QuizItem
+    from study.review import ReviewStore
 
 REASK_AFTER = 3  # a missed item is asked again after this many other questions
 DEFAULT_COUNT = 10
@@ -29,7 +27,7 @@ DEFAULT_COUNT = 10
 
 def select_items(library: Library, *, region: str | None = None, technique: str | None = None) -> list[QuizItem]:
     """The items of a filter, or a `TechniquesError` naming the regions and techniques there are."""
-    from assistant.quiz import generate_items, regions
+    from study.quiz import generate_items, regions
 
     items = generate_items(library, region=region or None, technique=technique or None)
     if items:
@@ -63,7 +61,7 @@ class Score:
 
 
 def question_text(item: QuizItem, number: int, total: int) -> str:
-    from assistant.quiz_text import kind_label, plain
+    from study.quiz_text import kind_label, plain
 
     about = "" if item.asks_technique else f" · {item.citation.title}"
     lines = [f"Question {number} of {total} · {kind_label(item.kind)}{about}", plain(item.prompt)]
@@ -88,8 +86,8 @@ def run_quiz(
     write: Callable[[str], None] = print,
 ) -> int:
     """Ask up to `count` questions, one at a time; 0 when the session ends, 130 on Ctrl-C."""
-    from assistant.answer_check import check_answer
-    from assistant.review import user_key
+    from study.answer_check import check_answer
+    from study.review import user_key
 
     user_key(user)  # a bad name fails before the first question
     queue = study_queue(items, store, user)
@@ -118,31 +116,3 @@ def run_quiz(
         code = 130
     write(f"Final score: {score.line()}. Progress saved for {user}.")
     return code
-
-
-def add_quiz_command(subparsers: argparse._SubParsersAction, store_arg: Callable[[argparse.ArgumentParser], None]) -> None:
-    p = subparsers.add_parser("quiz", help="study: answer quiz questions drawn from the technique library")
-    store_arg(p)
-    p.add_argument("--user", metavar="NAME", help="whose progress to use and save (default: your login name)")
-    p.add_argument("--region", metavar="R", help="only techniques of this body region (e.g. hip, low back)")
-    p.add_argument("--technique", metavar="DOC_ID", help="only this technique (its document id, e.g. ql-hip-hike)")
-    p.add_argument("--count", type=int, default=DEFAULT_COUNT, metavar="N", help=f"questions in the session (default {DEFAULT_COUNT})")
-    p.set_defaults(run=_cmd_quiz)
-
-
-def _cmd_quiz(args: argparse.Namespace, settings) -> int:
-    from assistant.review import ReviewStore
-    from assistant.service import Assistant
-
-    if args.count < 1:
-        raise TechniquesError("--count must be at least 1.")
-    library = Assistant(settings, rephraser=False).library()  # the quiz never rephrases
-    items = select_items(library, region=args.region, technique=args.technique)
-    return run_quiz(items, ReviewStore.in_data_dir(settings.data_dir), args.user or _login_name(), args.count)
-
-
-def _login_name() -> str:
-    try:
-        return getpass.getuser() or "student"
-    except (OSError, KeyError):
-        return "student"

@@ -7,12 +7,12 @@ import re
 
 import pytest
 
-from assistant.answer_check import check_answer
+from study.answer_check import check_answer
 from assistant.compose import md
 from assistant.library import Library
-from assistant.quiz import KINDS, generate_items, plain
-from assistant.quiz_session import question_text, select_items
-from techniques.cli import main
+from study.quiz import KINDS, generate_items, plain
+from study.session import question_text, select_items
+from cli.main import main
 from techniques.errors import TechniquesError
 from tests.conftest import CORPUS_IDS
 

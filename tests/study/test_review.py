@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from assistant.review import FILENAME, ReviewStore
+from study.review import FILENAME, ReviewStore
 from techniques.errors import TechniquesError
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

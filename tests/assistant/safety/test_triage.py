@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from assistant.triage import assess, compile_words, fold, load_yaml, parse_rules, rules
+from assistant.safety.triage import assess, compile_words, fold, load_yaml, parse_rules, rules
 from assistant.types import Disposition
 
 CAUDA_EQUINA = [

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from assistant.quiz_session import add_quiz_command
+from cli.quiz import add_quiz_command
 from techniques.errors import TechniquesError
 from techniques.settings import Settings
 
@@ -70,7 +70,7 @@ def _cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     paths = args.paths or [settings.corpus_dir]
     summary = ingest(paths, settings, rebuild=args.rebuild, progress=not args.quiet)
     if summary.published and summary.version:
-        from assistant.snapshot import prebuild
+        from assistant.library import prebuild
 
         prebuild(settings, summary.version)  # so the first `techniques ask` need not build it
     print("\n".join(summary.lines()))
@@ -124,7 +124,7 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_feedback_export(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.feedback import FeedbackStore
+    from records.feedback import FeedbackStore
 
     store = FeedbackStore.in_data_dir(settings.data_dir)
     n = store.export_eval_dataset(args.out)

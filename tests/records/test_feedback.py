@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assistant.feedback import FeedbackStore
+from records.feedback import FeedbackStore
 from assistant.types import Answer, CautionItem, Citation
 from evals.dataset import load_cases
-from techniques.cli import main
+from cli.main import main
 from techniques.errors import TechniquesError
 
 

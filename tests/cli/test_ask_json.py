@@ -7,7 +7,7 @@ import json
 import jsonschema
 import pytest
 
-from techniques.cli import main
+from cli.main import main
 
 pytestmark = pytest.mark.integration
 

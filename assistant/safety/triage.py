@@ -123,7 +123,7 @@ def _display(text: str) -> str:
 
 
 def load_yaml(name: str) -> dict[str, Any]:
-    return yaml.safe_load(resources.files("assistant").joinpath(f"data/{name}").read_text("utf-8"))
+    return yaml.safe_load(resources.files("assistant.safety").joinpath(f"data/{name}").read_text("utf-8"))
 
 
 def expand(pattern: str, macros: dict[str, str]) -> str:

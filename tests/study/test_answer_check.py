@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer_check import check_answer
-from assistant.quiz import QuizItem
+from study.answer_check import check_answer
+from study.quiz import QuizItem
 from assistant.types import Citation
 
 CITATION = Citation(1, "ql-hip-hike", "QL Hip Hike", "Technique", "As your client slowly inhales, have them resist.", 0.0)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from assistant.compose import md
-from assistant.quiz_text import (
+from study.quiz_text import (
     breath_term,
     condition_in,
     dosage_term,

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from assistant.quiz_session import select_items, study_queue
-from assistant.review import ReviewStore
+from study.session import select_items, study_queue
+from study.review import ReviewStore
 from tests.conftest import ROOT
 
 pexpect = pytest.importorskip("pexpect", reason="pexpect is in the `test` extra")
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.integration
 def spawn_quiz(data_dir, *args: str):
     env = {k: v for k, v in os.environ.items() if not k.startswith("TECHNIQUES_")}
     env.update(PYTHONIOENCODING="utf-8", COLUMNS="200")
-    cmd = ["-m", "techniques.cli", "quiz", "--store", str(data_dir), *args]
+    cmd = ["-m", "cli.main", "quiz", "--store", str(data_dir), *args]
     return pexpect.spawn(sys.executable, cmd, cwd=str(ROOT), env=env, encoding="utf-8", timeout=90, dimensions=(50, 200))
 
 

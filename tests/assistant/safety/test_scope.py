@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from assistant.scope import check_scope, scope_rules
+from assistant.safety.scope import check_scope, scope_rules
 
 DECLINED = [
     ("medication", "Which painkiller is best for her back pain?"),

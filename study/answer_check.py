@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from assistant.quiz_text import quiz_vocab
+from study.quiz_text import quiz_vocab
 
 if TYPE_CHECKING:
-    from assistant.quiz import QuizItem
+    from study.quiz import QuizItem
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from assistant.triage import compile_words, load_yaml, normalise
+from assistant.safety.triage import compile_words, load_yaml, normalise
 from assistant.types import ScopeDecline
 
 
