@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 
 from assistant.library import Library
+from assistant.types import CautionItem
+from assistant.safety.cautions import general_cautions
 from ingest.types import ParsedDocument, SectionKind
 
 
@@ -22,8 +24,9 @@ class TechniqueCard:
     names: tuple[str, ...]  # other names the technique goes by
     positioning: tuple[str, ...]
     steps: tuple[str, ...]
-    cautions: tuple[str, ...]
+    cautions: tuple[str, ...]  # the document's own, or the general cautions when it has none
     source: str
+    own_cautions: bool = True
 
     @property
     def region(self) -> str:
@@ -55,8 +58,9 @@ def _card(doc: ParsedDocument) -> TechniqueCard:
         names=_strings(doc.meta.get("techniques")),
         positioning=_blocks(doc, SectionKind.POSITIONING),
         steps=_blocks(doc, SectionKind.STEPS),
-        cautions=tuple(c.text for c in doc.cautions),
+        cautions=tuple(c.text for c in doc.cautions) or tuple(c.text for c in general_cautions()),
         source=str(doc.meta.get("source") or ""),
+        own_cautions=bool(doc.cautions),
     )
 
 
@@ -76,3 +80,9 @@ def _strings(value: object) -> tuple[str, ...]:
         return ()
     items = value if isinstance(value, (list, tuple)) else [value]
     return tuple(str(v) for v in items if str(v).strip())
+
+
+def document_cautions(doc: ParsedDocument) -> tuple[CautionItem, ...]:
+    """The cautions shown with a whole document: its own, or the general ones when it has none."""
+    own = tuple(CautionItem(c.text, doc.doc_id, why="from this technique's document") for c in doc.cautions)
+    return own or tuple(general_cautions())

@@ -1,30 +1,25 @@
-"""Compose the technique card: steps in the document's order, every caution, the disclaimer.
+"""Compose the technique card's parts: sections of cited lines in the document's order, and
+every caution with its citation and why it is shown.
 
-Everything shown is corpus text taken from stored chunks; each line ends with a citation
-marker that `Citations` assigns from the chunk it came from, so every `[n]` has an entry and
-every entry is used. Corpus text is escaped so a document cannot inject markup, links or fake
-citation markers into an answer.
+Everything shown is corpus text taken from stored chunks; each line carries the numbers that
+`Citations` assigns to the chunks it came from, so every `[n]` has an entry and every entry is
+used. Lines hold plain text: the renderers (assistant/render.py, web/render.py) escape it, so a
+document cannot inject markup, links or fake citation markers into an answer.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from assistant.library import Library
 from assistant.retrieve import TechniqueMatch
 from assistant.rules import answer_text
 from assistant.safety.cautions import general_cautions
-from assistant.types import CautionItem, Citation
+from assistant.types import CautionItem, Citation, Layout, Line, Section
 from ingest.sections import is_dosage, split_sentences
 from ingest.types import Chunk, ParsedDocument, SectionKind
-
-
-def md(text: str) -> str:
-    """Corpus text as inert markdown: no HTML, no links or images, no fake `[n]` markers."""
-    text = text.replace("\\", "\\\\").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return re.sub(r"([\[\]`*_#|])", r"\\\1", text)
 
 
 class Citations:
@@ -51,7 +46,11 @@ class Citations:
 
 @dataclass(frozen=True)
 class Card:
-    markdown: str
+    """A technique card's parts, before they become an `Answer`."""
+
+    title: str
+    tagline: str
+    sections: tuple[Section, ...]
     citations: tuple[Citation, ...]
     cautions: tuple[CautionItem, ...]
 
@@ -92,7 +91,6 @@ def compose_card(
     library: Library,
     match: TechniqueMatch,
     question: str,
-    disclaimer: str,
     *,
     also: TechniqueMatch | None = None,
     focus: bool = False,
@@ -101,75 +99,79 @@ def compose_card(
     chunks = library.by_doc[match.doc_id]
     cite = Citations({h.chunk.id: h.score for h in match.hits})
     cautions, targeted = _cautions(doc, chunks, question)
-    parts = [f"## {md(doc.title)}"]
-    if tagline := _tagline(doc):
-        parts.append(f"*{md(tagline)}*")
-    if targeted:
-        parts.append("> ⚠️ **Check first — your question mentions a condition this technique warns about:**")
-        parts += [f"> {md(c.text)} {_cite_caution(cite, chunks, c.text)}" for c in targeted]
+    # "Check first" cautions are shown first, so they are numbered first
+    for item in targeted:
+        if item.doc_id:
+            _cite_caution(cite, chunks, item.text)
+    sections: list[Section] = []
     if focus and (best := _best_sentences(library, chunks, question)):
-        parts.append("**In short:** " + " ".join(f"{md(s)} {cite.mark(c)}" for s, c in best))
+        sections.append(Section("in_short", "In short", tuple(_line(cite, s, c) for s, c in best), Layout.INLINE))
     if indications := _indications(chunks):
-        if len(indications) > 2:
-            parts.append("**When to use**\n" + "\n".join(f"- {md(t)} {cite.mark(c)}" for t, c in indications))
-        else:
-            parts.append("**When to use:** " + " ".join(f"{md(t)} {cite.mark(c)}" for t, c in indications))
+        layout = Layout.LIST if len(indications) > 2 else Layout.INLINE
+        sections.append(Section("when_to_use", "When to use", tuple(_line(cite, t, c) for t, c in indications), layout))
     if positioning := _lines(chunks, {SectionKind.POSITIONING}):
         first_title = positioning[0][2].section_title
-        parts.append("**Positioning**\n" + "\n".join(
-            f"- {_subtitle(c, first_title)}{md(t)} {cite.mark(c)}" for t, _, c in positioning
-        ))
+        sections.append(Section("positioning", "Positioning", tuple(
+            _line(cite, t, c, label=c.section_title if c.section_title != first_title else "") for t, _, c in positioning
+        )))
     steps = _lines(chunks, {SectionKind.STEPS})
     if steps:
-        parts.append("**Steps**\n" + _render_steps(steps, cite))
+        sections.append(Section("steps", "Steps", _step_lines(steps, cite), Layout.NUMBERED))
     else:
-        parts.append("*This document gives no step-by-step instructions; its most relevant passages:*")
-        parts += [f"- {md(h.chunk.text)} {cite.mark(h.chunk)}" for h in match.hits[:2]]
+        sections.append(Section(
+            "passages", "This document gives no step-by-step instructions; its most relevant passages:",
+            tuple(_line(cite, h.chunk.text, h.chunk) for h in match.hits[:2]), Layout.NOTE,
+        ))
     if breathing := _lines(chunks, {SectionKind.BREATHING}):
-        parts.append("**Breathing:** " + " ".join(f"{md(t)} {cite.mark(c)}" for t, _, c in breathing))
+        sections.append(Section("breathing", "Breathing", tuple(_line(cite, t, c) for t, _, c in breathing), Layout.INLINE))
     if dosage := _dosage(chunks):
-        parts.append("**Dosage:** " + " ".join(f"{md(t)} {cite.mark(c)}" for t, c in dosage))
+        sections.append(Section("dosage", "Dosage", tuple(_line(cite, t, c) for t, c in dosage), Layout.INLINE))
     if adjustments := _adjustments(library, doc, chunks):
-        parts.append("**Adjustments**\n" + "\n".join(f"- {md(t)} {cite.mark(c)}" for t, c in adjustments))
-    caution_lines = []
-    for item in cautions:
-        marker = _cite_caution(cite, chunks, item.text) if item.doc_id else ""
-        flag = "⚠️ " if item in targeted else ""
-        caution_lines.append(f"- {flag}{md(item.text)} {marker}".rstrip())
-    parts.append("**Cautions**\n" + "\n".join(caution_lines))
+        sections.append(Section("adjustments", "Adjustments", tuple(_line(cite, t, c) for t, c in adjustments)))
     if also is not None:
         other = library.docs[also.doc_id]
         lead = also.hits[0].chunk
         first = split_sentences(lead.text.split("\n")[0])[0]
-        parts.append(f"**Also relevant:** *{md(other.title)}* — {md(first)} {cite.mark(lead)}")
-    parts.append(f"---\n**Disclaimer:** {md(disclaimer)}")
-    return Card("\n\n".join(parts), cite.entries, tuple(cautions))
+        sections.append(Section("also_relevant", "Also relevant", (_line(cite, first, lead, label=other.title),), Layout.INLINE))
+    shown: list[CautionItem] = []
+    for item in cautions:
+        n = None
+        if item.doc_id and (chunk := _locate(chunks, item.text)) is not None:
+            n = _number(cite.mark(chunk))
+        why = item.why or ("from this technique's document" if item.doc_id else "a general caution for manual therapy")
+        shown.append(replace(item, cite=n, why=why, targeted=item in targeted))
+    return Card(doc.title, _tagline(doc), tuple(sections), cite.entries, tuple(shown))
 
 
-def _subtitle(chunk: Chunk, first_title: str) -> str:
-    """A sub-heading of the section ("Closed-Pack Position for the hip") says what a line is."""
-    return f"*{md(chunk.section_title)}:* " if chunk.section_title != first_title else ""
+def _number(marker: str) -> int:
+    return int(marker.strip("[]"))
 
 
-def _render_steps(steps: list[tuple[str, str, Chunk]], cite: Citations) -> str:
-    """A numbered list in the document's order. A document's own step numbers are kept; a
+def _line(cite: Citations, text: str, chunk: Chunk, *, label: str = "") -> Line:
+    return Line(text, (_number(cite.mark(chunk)),), label=label)
+
+
+def _step_lines(steps: list[tuple[str, str, Chunk]], cite: Citations) -> tuple[Line, ...]:
+    """Numbered lines in the document's order. A document's own step numbers are kept; a
     numbered list that starts again at 1 under an unnumbered step is that step's sub-list."""
-    items: list[str] = []
+    out: list[Line] = []
     number = 0
     last_top_unmarked = False
     for text, marker, chunk in steps:
-        if marker == "+" and items:
-            items[-1] += f" {md(text)} {cite.mark(chunk)}"
+        n = (_number(cite.mark(chunk)),)
+        if marker == "+" and out:
+            out.append(Line(text, n, joined=True))
             continue
         own = re.fullmatch(r"\(?(\d{1,2})[.)]?", marker or "")
-        nested = items and own and ((int(own.group(1)) == 1 and last_top_unmarked) or items[-1].startswith("    "))
+        prev = next((line for line in reversed(out) if not line.joined), None)
+        nested = prev is not None and own and ((int(own.group(1)) == 1 and last_top_unmarked) or bool(prev.sub))
         if nested:
-            items.append(f"    - {md(marker)} {md(text)} {cite.mark(chunk)}")
+            out.append(Line(text, n, sub=marker))
             continue
         number = int(own.group(1)) if own and int(own.group(1)) > number else number + 1
-        items.append(f"{number}. {md(text)} {cite.mark(chunk)}")
+        out.append(Line(text, n, number=number))
         last_top_unmarked = not marker
-    return "\n".join(items)
+    return tuple(out)
 
 
 def _cite_caution(cite: Citations, chunks: list[Chunk], text: str) -> str:

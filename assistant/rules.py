@@ -1,13 +1,55 @@
-"""The answering path's wording and cues, read from data/answer.yaml."""
+"""The answering path's wording and cues (data/answer.yaml), typed and validated.
+
+`answer_text()` is read once; `load_rules()` reads and validates every rule file the answering
+path uses, so `Assistant.warm_up` (and with it `techniques serve` and `techniques ask`) fails at
+start, naming the file and the field, when one is broken.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
-import yaml
+from pydantic import Field, field_validator
+
+from techniques.data import DataModel, load_data
+
+
+def _compile(patterns: list[str]) -> None:
+    for p in patterns:
+        try:
+            re.compile(p)
+        except re.error as exc:
+            raise ValueError(f"{p!r} is not a valid regular expression: {exc}") from None
+
+
+class GeneralCaution(DataModel):
+    text: str = Field(min_length=1)
+    conditions: list[str] = []  # regular expressions: a question naming one shows this caution first
+
+    @field_validator("conditions")
+    @classmethod
+    def _patterns(cls, value: list[str]) -> list[str]:
+        _compile(value)
+        return value
+
+
+class AnswerFile(DataModel):
+    general_cautions: list[GeneralCaution] = Field(min_length=1)
+    no_answer: str = Field(min_length=1)
+    followup_cues: list[str]
+    how_to_cues: list[str]
+    indication_cues: list[str]
+    not_conditions: list[str]
+    question_words: list[str]
+    also_relevant_ratio: float = Field(gt=0, le=1)
+
+    @field_validator("followup_cues", "how_to_cues", "indication_cues")
+    @classmethod
+    def _patterns(cls, value: list[str]) -> list[str]:
+        _compile(value)
+        return value
 
 
 @dataclass(frozen=True)
@@ -15,22 +57,46 @@ class AnswerText:
     general_cautions: tuple[tuple[str, re.Pattern[str] | None], ...]
     no_answer: str
     followup: re.Pattern[str]
+    how_to: re.Pattern[str]  # a question asking for the whole technique (no "In short" line)
     indication: re.Pattern[str]
     not_conditions: frozenset[str]
     question_words: frozenset[str]
     also_relevant_ratio: float
 
 
+def _any_of(patterns: list[str]) -> re.Pattern[str] | None:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE) if patterns else None
+
+
 @lru_cache(maxsize=1)
 def answer_text() -> AnswerText:
-    raw = yaml.safe_load(resources.files("assistant").joinpath("data/answer.yaml").read_text("utf-8"))
-    any_of = lambda ps: re.compile("|".join(f"(?:{p})" for p in ps), re.IGNORECASE) if ps else None  # noqa: E731
+    raw = load_data("assistant", "answer.yaml", AnswerFile)
+    never = re.compile(r"(?!)")
     return AnswerText(
-        general_cautions=tuple((g["text"], any_of(g["conditions"])) for g in raw["general_cautions"]),
-        no_answer=" ".join(raw["no_answer"].split()),
-        followup=any_of(raw["followup_cues"]),
-        indication=any_of(raw["indication_cues"]),
-        not_conditions=frozenset(raw["not_conditions"]),
-        question_words=frozenset(raw["question_words"]),
-        also_relevant_ratio=float(raw["also_relevant_ratio"]),
+        general_cautions=tuple((g.text, _any_of(g.conditions)) for g in raw.general_cautions),
+        no_answer=" ".join(raw.no_answer.split()),
+        followup=_any_of(raw.followup_cues) or never,
+        how_to=_any_of(raw.how_to_cues) or never,
+        indication=_any_of(raw.indication_cues) or never,
+        not_conditions=frozenset(raw.not_conditions),
+        question_words=frozenset(raw.question_words),
+        also_relevant_ratio=raw.also_relevant_ratio,
     )
+
+
+def load_rules() -> None:
+    """Read and validate every rule file of the answering path (a `TechniquesError` naming the
+    file and the field when one is broken). Each loader caches its result."""
+    answer_text()
+    from assistant.glossary import glossary
+
+    glossary()
+    try:
+        from assistant.safety import load_rules as safety_rules
+    except ImportError:  # the safety package has no aggregate loader: load its rule files one by one
+        from assistant.safety import scope, triage
+
+        triage.rules()
+        scope.scope_rules()
+    else:
+        safety_rules()

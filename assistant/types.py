@@ -1,9 +1,12 @@
-"""Typed objects of the answering path. `Answer.to_dict()` is the `--json` contract."""
+"""Typed parts of the answering path: red flags, declines, citations, cautions, the card's
+sections of cited lines, the referral and the direct answer. `assistant.answer.Answer` is made
+of them; `assistant.render` renders them."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class Disposition(StrEnum):
@@ -17,7 +20,7 @@ class RedFlag:
 
     category: str  # e.g. "cauda_equina", "fracture", "infection", "cancer", "neuro_deficit"
     disposition: Disposition
-    matched: tuple[str, ...]  # the phrases of the question that triggered it
+    matched: tuple[str, ...]  # the phrases of the conversation that triggered it
     advice: str  # the referral wording shown first in the answer
 
 
@@ -41,30 +44,79 @@ class Citation:
 
 @dataclass(frozen=True)
 class CautionItem:
+    """One caution shown with an answer. `cite` is the number of the passage it comes from
+    (None for the general cautions), `why` says why it is shown, `targeted` that it concerns a
+    condition named in the conversation (it is then also shown first, as "Check first")."""
+
     text: str
     doc_id: str | None  # None for the general cautions
+    cite: int | None = None
+    why: str = ""
+    targeted: bool = False
+
+
+class Layout(StrEnum):
+    INLINE = "inline"  # one paragraph: "**Title:** line [1] line [2]"
+    LIST = "list"  # a bulleted list under the title
+    NUMBERED = "numbered"  # the steps: numbered in the document's order
+    NOTE = "note"  # an italic note, then its lines as bullets
 
 
 @dataclass(frozen=True)
-class Answer:
-    question: str
-    answer: str  # the full markdown a user sees
-    citations: tuple[Citation, ...]
-    cautions: tuple[CautionItem, ...]
-    disclaimer: str
-    no_answer: bool
-    red_flag: RedFlag | None
-    timings_ms: dict[str, float] = field(default_factory=dict)
-    doc_id: str | None = None  # the technique the card is about, for follow-ups
+class Line:
+    """One line of a card: corpus text (plain, never pre-escaped) and the passages it cites."""
 
-    def to_dict(self) -> dict:
-        data = asdict(self)
-        if self.red_flag is not None:
-            data["red_flag"] = {
-                "category": self.red_flag.category,
-                "disposition": str(self.red_flag.disposition),
-                "matched": list(self.red_flag.matched),
-            }
-        data["citations"] = [asdict(c) for c in self.citations]
-        data["cautions"] = [asdict(c) for c in self.cautions]
-        return data
+    text: str
+    cites: tuple[int, ...] = ()
+    label: str = ""  # a sub-heading the line belongs to ("Closed-Pack Position for the hip")
+    number: int | None = None  # a numbered step's number
+    sub: str = ""  # a nested item's own marker ("1)"), under the step before it
+    joined: bool = False  # continues the line before it (a block split across passages)
+    flag: str = ""  # a warning that concerns this line (e.g. a condition's verdict), shown with it
+
+
+@dataclass(frozen=True)
+class Section:
+    kind: str  # "in_short", "when_to_use", "positioning", "steps", "passages", "breathing", ...
+    title: str
+    lines: tuple[Line, ...]
+    layout: Layout = Layout.LIST
+
+
+@dataclass(frozen=True)
+class Referral:
+    """What an answer without technique steps says first."""
+
+    kind: str  # "red_flag" | "declined" | "not_covered"
+    heading: str
+    message: str
+    signs: tuple[str, ...] = ()  # the user's own words that raised a red flag
+    note: str = ""  # a closing sentence ("This is a referral, not a diagnosis; ...")
+
+
+@dataclass(frozen=True)
+class Direct:
+    """The direct answer to a specific question, before the technique's steps."""
+
+    intent: str
+    lines: tuple[Line, ...]
+    stated: bool  # False: the document does not state what was asked (and `lines` says so)
+
+    @property
+    def text(self) -> str:
+        return " ".join(line.text for line in self.lines)
+
+
+@dataclass(frozen=True)
+class PastTurn:
+    """An earlier turn of a conversation: the question as asked and, when the surface knows it,
+    the technique its answer was about (`resolved`: the surface recorded it, even if None)."""
+
+    question: str
+    doc_id: str | None = None
+    resolved: bool = False
+
+    @classmethod
+    def of(cls, question: str, answer) -> PastTurn:
+        """The turn of `question`, answered by `answer` (an `assistant.answer.Answer`)."""
+        return cls(question, answer.doc_id, resolved=True)

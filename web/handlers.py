@@ -9,22 +9,22 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from collections.abc import Iterator
 
 import gradio as gr
 
-from assistant.compose import md
+from assistant.catalog import document_cautions
+from assistant.render import md
+from assistant.answer import Answer
+from assistant.types import Citation, PastTurn
 from records.feedback import FeedbackStore
-from assistant.types import Answer, Citation
 from web.errors import user_errors
 from web.render import (
-    THINKING,
-    card_html,
-    card_pieces,
+    answer_html,
     citation_label,
     document_markdown,
     passage_markdown,
+    pending_html,
     sources_markdown,
     user_bubble,
 )
@@ -32,7 +32,6 @@ from web.transcript import ExportFolder, Turn, answer_markdown, conversation_mar
 
 log = logging.getLogger(__name__)
 
-STREAM_PAUSE = 0.05  # seconds between the sections of a card as it is shown
 NO_FEEDBACK_TARGET = "Use the thumbs under an answer, then say why if you like."
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -47,7 +46,7 @@ def messages(turns: list[Turn]) -> list[dict]:
     out: list[dict] = []
     for t in turns:
         out.append({"role": "user", "content": user_bubble(t.question)})
-        out.append({"role": "assistant", "content": card_html(card_pieces(t.answer), t.answer)})
+        out.append({"role": "assistant", "content": answer_html(t.answer)})
     return out
 
 
@@ -56,30 +55,29 @@ class ChatHandlers:
         self.assistant = assistant
         self.feedback = feedback
         self.exports = exports
+        self.disclaimer = assistant.settings.disclaimer
 
     # -- asking ------------------------------------------------------------------------------
-    def ask(self, question: str, history: list[str] | None = None) -> Answer:
+    def ask(self, question: str, history: list[str | PastTurn] | None = None) -> Answer:
         with user_errors("answering"):
             return self.assistant.ask(question, list(history or []))
 
     def respond(self, question: str, turns: list[Turn]) -> Iterator[tuple[list[dict], list[Turn], str]]:
-        """Show the question at once, then the card section by section."""
+        """Show the question at once with a pending answer that already carries the disclaimer,
+        then the whole answer (its envelope and body together) as soon as it is composed. There
+        is no simulated streaming: a card is ready in one step, and no worker sleeps."""
         question = typed(question).strip()
         turns = list(turns or [])
         if not question:
             yield messages(turns), turns, ""
             return
         shown = messages(turns) + [{"role": "user", "content": user_bubble(question)}]
-        yield shown + [{"role": "assistant", "content": THINKING}], turns, ""
+        yield shown + [{"role": "assistant", "content": pending_html(self.disclaimer)}], turns, ""
         try:
-            answer = self.ask(question, [t.question for t in turns])
+            answer = self.ask(question, [PastTurn.of(t.question, t.answer) for t in turns])
         except gr.Error:
             yield messages(turns), turns, question  # nothing half-done stays; the question can be re-sent
             raise
-        pieces = card_pieces(answer)
-        for k in range(1, len(pieces)):
-            yield shown + [{"role": "assistant", "content": card_html(pieces[:k], answer)}], turns, ""
-            time.sleep(STREAM_PAUSE)
         turns = turns + [Turn(question, answer)]
         yield messages(turns), turns, ""
 
@@ -124,7 +122,7 @@ class ChatHandlers:
             doc = self.assistant.library().docs.get(doc_id)
         if doc is None:
             return "*That document is no longer in the library (the index was updated).*", gr.update(open=True)
-        return document_markdown(doc), gr.update(open=True)
+        return document_markdown(doc, document_cautions(doc), self.disclaimer), gr.update(open=True)
 
     # -- feedback ----------------------------------------------------------------------------
     def like(self, turns: list[Turn], target: dict | None, data: gr.LikeData):

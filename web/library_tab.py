@@ -32,7 +32,7 @@ class Catalog:
     def search(self, query: str) -> str:
         with user_errors("listing the library"):
             cards = self.cards()
-        return library_html(filter_cards(cards, query), len(cards))
+        return library_html(filter_cards(cards, query), len(cards), self.assistant.settings.disclaimer)
 
 
 def library_tab(catalog: Catalog) -> tuple[gr.HTML, gr.Textbox]:

@@ -1,66 +1,129 @@
-"""Answers, sources, documents and library cards as the markdown/HTML the web chat shows.
+"""Answers, sources, documents and library cards as the HTML/markdown the web chat shows.
 
-No gradio here. Every piece of corpus or user text goes through `md()` (markdown) or
-`html.escape` (HTML) before it is shown; the only tags in the output are the wrappers built
-below, so the chat's styling never depends on trusting the text it wraps.
+No gradio here. An answer is rendered by `assistant.render.render` with `HtmlWriter`, so its
+envelope (referral, "Check first", every caution, the disclaimer) is laid out by the same
+function as on every other surface. Every piece of corpus or user text is escaped
+(`html.escape`, or `md()` for markdown); the only tags in the output are the ones built below.
+The HTML has no blank lines and no indentation, so the chat's markdown renderer passes it
+through as one HTML block.
 """
 
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 from assistant.catalog import TechniqueCard
-from assistant.compose import md
-from assistant.types import Answer, Citation
+from assistant.render import CHECK_FIRST, md, render
+from assistant.answer import Answer
+from assistant.types import CautionItem, Citation, Direct, Layout, Line, Referral, Section
 from ingest.types import ParsedDocument
 
-THINKING = "*Looking through the technique library…*"
+THINKING = "Looking through the technique library…"
+e = html.escape
 
-# Which top-level parts of a composed card get which style. Parts are separated by blank lines.
-_CAUTIONS = ("**Cautions**", "**General cautions**")
-_CHECK_FIRST = "> "
-_DISCLAIMER = "---\n**Disclaimer:**"
+
+def _cites(cites: Sequence[int]) -> str:
+    return "".join(f' <span class="tc-cite" data-n="{n}">[{n}]</span>' for n in cites)
+
+
+class HtmlWriter:
+    """Escaped HTML for the web chat, with the card's parts in their own styled blocks."""
+
+    def referral(self, referral: Referral) -> str:
+        out = f"<h2>{e(referral.heading)}</h2>"
+        if referral.kind == "red_flag":
+            out += f"<p><strong>{e(referral.message)}</strong></p>"
+            signs = ", ".join(f"“{e(s)}”" for s in referral.signs)
+            out += f"<p>Signs in the conversation that call for this: {signs}. {e(referral.note)}</p>"
+        else:
+            out += f"<p>{e(referral.message)}</p>"
+        return f'<div class="tc-referral tc-referral-{e(referral.kind)}">{out}</div>'
+
+    def title(self, title: str, tagline: str) -> str:
+        return f"<h2>{e(title)}</h2>" + (f'<p class="tc-tagline"><em>{e(tagline)}</em></p>' if tagline else "")
+
+    def check_first(self, cautions: Sequence[CautionItem]) -> str:
+        items = "".join(f"<li>{e(c.text)}{_cites([c.cite] if c.cite else [])}</li>" for c in cautions)
+        return f'<div class="tc-check"><p><strong>⚠️ {e(CHECK_FIRST)}</strong></p><ul>{items}</ul></div>'
+
+    def direct(self, direct: Direct) -> str:
+        text = " ".join(self._line(line) for line in direct.lines)
+        return f'<div class="tc-direct"><p><strong>Answer:</strong> {text}</p></div>'
+
+    def section(self, section: Section) -> str:
+        kind = f' class="tc-section tc-{e(section.kind)}"'
+        if section.layout == Layout.INLINE:
+            return f"<p{kind}><strong>{e(section.title)}:</strong> " + " ".join(self._line(x) for x in section.lines) + "</p>"
+        if section.layout == Layout.NOTE:
+            items = "".join(f"<li>{self._line(x)}</li>" for x in section.lines)
+            return f"<div{kind}><p><em>{e(section.title)}</em></p><ul>{items}</ul></div>"
+        items: list[str] = []
+        subs: list[str] = []
+
+        def close_subs() -> None:
+            if subs and items:
+                items[-1] = items[-1].removesuffix("</li>") + "<ul>" + "".join(subs) + "</ul></li>"
+            subs.clear()
+
+        for line in section.lines:
+            if line.joined and (subs or items):
+                if subs:
+                    subs[-1] = subs[-1].removesuffix("</li>") + " " + self._line(line) + "</li>"
+                else:
+                    items[-1] = items[-1].removesuffix("</li>") + " " + self._line(line) + "</li>"
+            elif line.sub:
+                subs.append(f"<li>{e(line.sub)} {self._line(line)}</li>")
+            else:
+                close_subs()
+                value = f' value="{line.number}"' if line.number is not None else ""
+                items.append(f"<li{value}>{self._line(line)}</li>")
+        close_subs()
+        tag = "ol" if section.layout == Layout.NUMBERED else "ul"
+        return f"<div{kind}><h3>{e(section.title)}</h3><{tag}>{''.join(items)}</{tag}></div>"
+
+    def _line(self, line: Line) -> str:
+        label = f"<em>{e(line.label)}:</em> " if line.label else ""
+        flag = f' <strong class="tc-line-flag">⚠️ {e(line.flag)}</strong>' if line.flag else ""
+        return f"{label}{e(line.text)}{_cites(line.cites)}{flag}"
+
+    def rephrased(self, text: str) -> str:
+        return f'<div class="tc-rephrased">{e(text)}</div>'
+
+    def cautions(self, cautions: Sequence[CautionItem], *, general: bool) -> str:
+        title = "General cautions" if general else "Cautions"
+        items = "".join(
+            f'<li{" class=tc-targeted" if c.targeted else ""}>{"⚠️ " if c.targeted else ""}{e(c.text)}'
+            f"{_cites([c.cite] if c.cite else [])}</li>"
+            for c in cautions
+        )
+        return f'<div class="tc-cautions"><h3>{title}</h3><ul>{items}</ul></div>'
+
+    def disclaimer(self, text: str) -> str:
+        return f'<div class="tc-disclaimer"><p><strong>Disclaimer:</strong> {e(text)}</p></div>'
+
+    def join(self, parts: list[str], answer: Answer) -> str:
+        kind = "tc-card tc-redflag" if answer.red_flag is not None else "tc-card"
+        if answer.no_answer:
+            kind += " tc-noanswer"
+        return f'<div class="{kind}">{"".join(parts)}</div>'
+
+
+def answer_html(answer: Answer) -> str:
+    return render(answer, HtmlWriter())
+
+
+def pending_html(disclaimer: str) -> str:
+    """The first frame of an answer, before it is ready: already with the disclaimer."""
+    return (
+        f'<div class="tc-card tc-pending"><p><em>{e(THINKING)}</em></p>'
+        f"{HtmlWriter().disclaimer(disclaimer)}</div>"
+    )
 
 
 def user_bubble(question: str) -> str:
     """A question as typed, shown literally: markup in it is text, never HTML."""
     return md(question)
-
-
-def card_pieces(answer: Answer) -> list[str]:
-    """The answer's card as consecutive pieces (one per section), each styled by what it is:
-    the pieces are streamed one after another, and `card_html` joins any prefix of them."""
-    pieces: list[str] = []
-    check: list[str] = []
-    for part in answer.answer.split("\n\n"):
-        if part.startswith(_CHECK_FIRST):
-            check.append(part)
-            continue
-        if check:
-            pieces.append(_wrap("tc-check", "\n\n".join(check)))
-            check = []
-        if part.startswith(_CAUTIONS):
-            pieces.append(_wrap("tc-cautions", part))
-        elif part.startswith(_DISCLAIMER):
-            pieces.append(_wrap("tc-disclaimer", part.removeprefix("---\n")))
-        else:
-            pieces.append(part)
-    if check:
-        pieces.append(_wrap("tc-check", "\n\n".join(check)))
-    return pieces
-
-
-def card_html(pieces: list[str], answer: Answer) -> str:
-    """The card container around some or all of its pieces; red-flag answers look urgent."""
-    kind = "tc-card tc-redflag" if answer.red_flag is not None else "tc-card"
-    if answer.no_answer:
-        kind += " tc-noanswer"
-    return _wrap(kind, "\n\n".join(pieces))
-
-
-def _wrap(css_class: str, markdown: str) -> str:
-    # Blank lines around the inner markdown keep it markdown inside the HTML block.
-    return f'<div class="{css_class}">\n\n{markdown}\n\n</div>'
 
 
 # -- sources ---------------------------------------------------------------------------------
@@ -86,11 +149,13 @@ def sources_markdown(answer: Answer | None) -> str:
     return "\n\n".join(passage_markdown(c) for c in answer.citations)
 
 
-def document_markdown(doc: ParsedDocument) -> str:
-    """A whole source document, section by section, as inert text."""
+def document_markdown(doc: ParsedDocument, cautions: Sequence[CautionItem], disclaimer: str) -> str:
+    """A whole source document, section by section, as inert text, with the technique's cautions
+    and the disclaimer first, as every answer has them."""
     lines = [f"## {md(doc.title)}"]
     if source := doc.meta.get("source"):
         lines.append(f"*Source: {md(str(source))}*")
+    lines.append(_envelope_markdown(cautions, disclaimer))
     for section in doc.sections:
         lines.append(f"### {md(section.title)}")
         for block in section.blocks:
@@ -99,10 +164,15 @@ def document_markdown(doc: ParsedDocument) -> str:
     return "\n\n".join(lines)
 
 
+def _envelope_markdown(cautions: Sequence[CautionItem], disclaimer: str) -> str:
+    items = "\n".join(f"- {md(c.text)}" for c in cautions)
+    return f"> **Cautions**\n>\n" + "\n".join(f"> {line}" for line in items.split("\n")) + f"\n>\n> **Disclaimer:** {md(disclaimer)}"
+
+
 # -- library ---------------------------------------------------------------------------------
-def library_html(cards: list[TechniqueCard], total: int) -> str:
-    e = html.escape
-    head = f'<p class="tc-lib-count">{len(cards)} of {total} techniques</p>'
+def library_html(cards: list[TechniqueCard], total: int, disclaimer: str) -> str:
+    notice = HtmlWriter().disclaimer(disclaimer)
+    head = notice + f'<p class="tc-lib-count">{len(cards)} of {total} techniques</p>'
     if not cards:
         return head + '<p class="tc-lib-empty">No technique matches this search.</p>'
     out = [head, '<div class="tc-lib">']
@@ -118,11 +188,11 @@ def library_html(cards: list[TechniqueCard], total: int) -> str:
             out.append("<h4>Positioning</h4><ul>" + "".join(f"<li>{e(p)}</li>" for p in c.positioning) + "</ul>")
         if c.steps:
             out.append("<h4>Steps</h4><ol>" + "".join(f"<li>{e(s)}</li>" for s in c.steps) + "</ol>")
-        if c.cautions:
-            items = "".join(f"<li>{e(s)}</li>" for s in c.cautions)
-            out.append(f'<div class="tc-cautions"><h4>Cautions</h4><ul>{items}</ul></div>')
+        items = "".join(f"<li>{e(s)}</li>" for s in c.cautions)
+        out.append(f'<div class="tc-cautions"><h4>{"Cautions" if c.own_cautions else "General cautions"}</h4><ul>{items}</ul></div>')
         if c.source:
             out.append(f'<p class="tc-lib-source">Source: {e(c.source)}</p>')
         out.append("</article>")
     out.append("</div>")
+    out.append(notice)
     return "".join(out)

@@ -7,7 +7,6 @@ No gradio here; the files go to a temporary folder, never the data folder.
 
 from __future__ import annotations
 
-import re
 import shutil
 import tempfile
 import time
@@ -16,8 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from assistant.compose import md
-from assistant.types import Answer
+from assistant.render import markdown, md
+from assistant.answer import Answer
 from web.render import quote
 
 
@@ -30,13 +29,11 @@ class Turn:
 
 
 def answer_markdown(turn: Turn, number: int | None = None) -> str:
+    """One question and its answer, rendered by the same envelope as every surface (so its
+    cautions and disclaimer appear exactly once), then every cited passage in full."""
     answer = turn.answer
     title = f"Question {number}" if number is not None else "Question"
-    parts = [f"## {title}", quote(turn.question), "### Answer", answer.answer]
-    if answer.cautions and not re.search(r"\*\*(General )?Cautions\*\*", answer.answer):
-        parts.append("**Cautions**\n" + "\n".join(f"- {md(c.text)}" for c in answer.cautions))
-    if answer.disclaimer and "**Disclaimer:**" not in answer.answer:
-        parts.append(f"---\n**Disclaimer:** {md(answer.disclaimer)}")
+    parts = [f"## {title}", quote(turn.question), "### Answer", markdown(answer)]
     if answer.citations:
         parts.append("### Sources")
         for c in answer.citations:

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from assistant.compose import md
+from assistant.render import md
 from tests.reliability.conftest import ARTIFACTS, citation_problems, envelope_problems
 
 pytestmark = pytest.mark.integration
@@ -63,7 +63,7 @@ def test_the_library_tab_escapes_document_and_catalog_text(injected):
     from assistant.catalog import technique_cards
     from web.render import library_html
 
-    page = library_html(technique_cards(injected.library()), 8)
+    page = library_html(technique_cards(injected.library()), 8, "Not a diagnosis.")
     assert not re.search(r"<(script|img|iframe|svg|b|a)[\s>]", page)  # only the card's own tags
     assert "&lt;script&gt;window.__xss=&#x27;source&#x27;&lt;/script&gt;" in page
 

@@ -49,17 +49,57 @@ def shot(page, name: str) -> None:
 
 
 def ask(page, question: str):
-    """Ask and wait until the card is complete (its disclaimer is the last piece shown)."""
+    """Ask and wait until the answer is shown (the pending frame is replaced by the card)."""
     before = page.locator("#chat .bot-row").count()
     page.locator("#question textarea").fill(question)
     page.locator("#ask").click()
     page.wait_for_function(
         "n => document.querySelectorAll('#chat .bot-row').length > n"
-        " && document.querySelectorAll('#chat .bot-row .tc-disclaimer').length > n",
+        " && document.querySelectorAll('#chat .bot-row .tc-card:not(.tc-pending)').length > n",
         arg=before,
         timeout=ANSWER_TIMEOUT,
     )
     return page.locator("#chat .bot-row").last
+
+
+# Records the text of every assistant message the first time it is drawn: the first frame.
+FIRST_FRAMES = """() => {
+  window.__frames = [];
+  const seen = new WeakSet();
+  const look = () => document.querySelectorAll('#chat .bot-row').forEach(row => {
+    if (!seen.has(row) && row.innerText.trim()) { seen.add(row); window.__frames.push(row.innerText); }
+  });
+  new MutationObserver(look).observe(document.querySelector('#chat'), {subtree: true, childList: true, characterData: true});
+}"""
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("How do I stretch the QL?", DISCLAIMER_START),
+    ("Numb saddle area and can't control her bladder since this morning. QL stretch?", "EMERGENCY"),
+])
+def test_the_first_frame_of_an_answer_already_carries_the_disclaimer_or_referral(page, question, expected):
+    page.evaluate(FIRST_FRAMES)
+    card = ask(page, question)
+    frames = page.evaluate("window.__frames")
+    assert frames, "no assistant message was drawn"
+    assert DISCLAIMER_START in frames[0]
+    assert expected in card.inner_text()
+    if expected == "EMERGENCY":  # the referral is the first thing of the answer, above every caution
+        text = card.inner_text()
+        assert text.index("EMERGENCY") < text.index("General cautions") < text.index(DISCLAIMER_START)
+
+
+def test_the_library_and_the_document_view_carry_the_disclaimer_and_cautions(page):
+    card = ask(page, "How do I stretch the QL?")
+    page.locator("#view-doc").click()
+    wait_text(page, "#document", "QL Hip Hike")
+    document = page.locator("#document").inner_text()
+    assert DISCLAIMER_START in document and "pain-free" in document
+    page.get_by_role("tab", name="Library").click()
+    page.locator("#library-cards .tc-lib-card").first.wait_for()
+    library = page.locator("#library-cards").inner_text()
+    assert DISCLAIMER_START in library
+    assert page.locator("#library-cards .tc-lib-card .tc-cautions").count() == len(TITLES)
 
 
 def wait_text(page, selector: str, text: str) -> None:
@@ -182,7 +222,7 @@ def test_library_lists_every_technique(page):
     cards = page.locator("#library-cards .tc-lib-card")
     cards.first.wait_for()
     assert set(page.locator("#library-cards .tc-lib-card h3").all_inner_texts()) == TITLES
-    assert page.locator("#library-cards .tc-lib-card .tc-cautions").count() >= 3
+    assert page.locator("#library-cards .tc-lib-card .tc-cautions").count() == len(TITLES)
     shot(page, "library")
     page.locator("#library-search input, #library-search textarea").first.fill("psoas")
     page.wait_for_function("() => document.querySelectorAll('#library-cards .tc-lib-card').length === 2")

@@ -10,42 +10,46 @@ import pytest
 
 from assistant.catalog import filter_cards, technique_cards
 from records.feedback import FeedbackStore
-from assistant.types import Answer, CautionItem, Citation, Disposition, RedFlag
+from assistant.answer import Answer
+from assistant.types import CautionItem, Citation, Disposition, Layout, Line, PastTurn, RedFlag, Referral
+from assistant.types import Section as Section_
 from ingest.types import Block, ParsedDocument, Section, SectionKind
 from techniques.errors import TechniquesError
+from techniques.settings import Settings
 from web.errors import GENERIC
 from web.health import Readiness
 from web.handlers import ChatHandlers, messages
-from web.render import THINKING, card_html, card_pieces, document_markdown, library_html, user_bubble
+from web.render import THINKING, answer_html, document_markdown, library_html, user_bubble
 from web.transcript import ExportFolder, Turn
 
-CARD = "\n\n".join([
-    "## QL Hip Hike",
-    "**Steps**\n1. Hike the hip. [1]\n2. Release slowly. [1]",
-    "> ⚠️ **Check first — your question mentions a condition this technique warns about:**",
-    "> Internal rotation may be contraindicated after hip replacement. [2]",
-    "**Cautions**\n- All work needs to be pain-free. [2]",
-    "---\n**Disclaimer:** Not a diagnosis.",
-])
+STEPS = Section_("steps", "Steps", (Line("Hike the hip.", (1,), number=1), Line("Release slowly.", (1,), number=2)), Layout.NUMBERED)
+CAUTIONS = (
+    CautionItem("Internal rotation may be contraindicated after hip replacement.", "ql-hip-hike", 2, "named in the question", True),
+    CautionItem("All work needs to be pain-free.", "ql-hip-hike", 2, "from this technique's document"),
+)
 
 
-def answer(text: str = CARD, red_flag: RedFlag | None = None) -> Answer:
+def answer(red_flag: RedFlag | None = None) -> Answer:
     return Answer(
         question="q",
-        answer=text,
         citations=(
             Citation(1, "ql-hip-hike", "QL Hip Hike", "Technique", "Have your client hike their hip.", 0.9),
             Citation(2, "ql-hip-hike", "QL Hip Hike", "Cautions", "All work needs to be pain-free.", 0.5),
         ),
-        cautions=(CautionItem("All work needs to be pain-free.", "ql-hip-hike"),),
+        cautions=CAUTIONS,
         disclaimer="Not a diagnosis.",
         no_answer=False,
         red_flag=red_flag,
-        doc_id="ql-hip-hike",
+        title=None if red_flag else "QL Hip Hike",
+        sections=() if red_flag else (STEPS,),
+        referral=Referral("red_flag", "EMERGENCY", "Refer now.", red_flag.matched) if red_flag else None,
+        doc_id=None if red_flag else "ql-hip-hike",
     )
 
 
 class FakeAssistant:
+    settings = Settings(disclaimer="Not a diagnosis.")
+
     def __init__(self, error: Exception | None = None) -> None:
         self.error = error
         self.calls: list[tuple[str, list[str]]] = []
@@ -67,17 +71,18 @@ def handlers(tmp_path):
     return ChatHandlers(FakeAssistant(), FeedbackStore(tmp_path / "fb.sqlite"), ExportFolder(tmp_path / "exports"))
 
 
-def test_respond_shows_the_question_at_once_then_the_card_piece_by_piece(handlers, monkeypatch):
-    monkeypatch.setattr("web.handlers.STREAM_PAUSE", 0)
+def test_respond_shows_the_question_at_once_with_the_disclaimer_then_the_whole_card(handlers):
     steps = list(handlers.respond("How do I stretch the QL?", []))
     first_chat, first_turns, cleared = steps[0]
-    assert first_chat[-1]["content"] == THINKING and first_turns == [] and cleared == ""
-    assert len(steps) == len(card_pieces(answer())) + 1  # thinking, then one more piece each time
+    assert THINKING in first_chat[-1]["content"] and first_turns == [] and cleared == ""
+    assert "Not a diagnosis." in first_chat[-1]["content"]  # the envelope is there from the first frame
+    assert len(steps) == 2  # no simulated streaming: the pending frame, then the whole card
     final_chat, final_turns, _ = steps[-1]
     assert [t.question for t in final_turns] == ["How do I stretch the QL?"]
     assert final_chat == messages(final_turns)
     list(handlers.respond("How long should I hold it?", final_turns))
-    assert handlers.assistant.calls[-1] == ("How long should I hold it?", ["How do I stretch the QL?"])
+    # earlier turns go back with the technique each answer was about: a follow-up is not re-resolved
+    assert handlers.assistant.calls[-1] == ("How long should I hold it?", [PastTurn("How do I stretch the QL?", "ql-hip-hike", True)])
 
 
 def test_a_users_error_is_a_readable_message_and_nothing_half_done_stays(handlers):
@@ -125,14 +130,16 @@ def test_the_side_panel_lists_citations_and_writes_the_exports(handlers):
     assert handlers.passage(2, turns).endswith("> All work needs to be pain-free.")
 
 
-def test_cards_are_styled_by_section_and_red_flags_look_urgent():
-    pieces = card_pieces(answer())
-    assert pieces[0] == "## QL Hip Hike"
-    assert pieces[2].startswith('<div class="tc-check">') and pieces[2].count("> ") == 2
-    assert pieces[3].startswith('<div class="tc-cautions">\n\n**Cautions**')
-    assert pieces[4] == '<div class="tc-disclaimer">\n\n**Disclaimer:** Not a diagnosis.\n\n</div>'
+def test_cards_are_styled_by_part_and_red_flags_look_urgent():
+    page = answer_html(answer())
+    assert page.startswith('<div class="tc-card">') and "<h2>QL Hip Hike</h2>" in page
+    assert page.index('class="tc-check"') < page.index("tc-steps") < page.index('class="tc-cautions"') < page.index('class="tc-disclaimer"')
+    assert '<li value="1">Hike the hip. <span class="tc-cite" data-n="1">[1]</span></li>' in page
+    assert "\n\n" not in page  # one HTML block for the chat's markdown renderer
     flag = RedFlag("cauda_equina", Disposition.EMERGENCY, ("numbness in the groin",), "Refer now.")
-    assert card_html(pieces, answer(red_flag=flag)).startswith('<div class="tc-card tc-redflag">')
+    urgent = answer_html(answer(red_flag=flag))
+    assert urgent.startswith('<div class="tc-card tc-redflag">') and "numbness in the groin" in urgent
+    assert urgent.index("Refer now.") < urgent.index('class="tc-cautions"') < urgent.index("Not a diagnosis.")
 
 
 def test_user_and_corpus_text_stays_text():
@@ -140,7 +147,9 @@ def test_user_and_corpus_text_stays_text():
     doc = ParsedDocument(
         "evil", "<script>x</script>", None, "txt", "h", {}, (Section(SectionKind.STEPS, "Steps", 0, (Block("<b>hi</b>", "1."),)),), ()
     )
-    assert "<script>" not in document_markdown(doc) and "&lt;b&gt;hi&lt;/b&gt;" in document_markdown(doc)
+    shown = document_markdown(doc, CAUTIONS, "Not a diagnosis.")
+    assert "<script>" not in shown and "&lt;b&gt;hi&lt;/b&gt;" in shown
+    assert "pain-free" in shown and "Not a diagnosis." in shown  # a whole document carries the envelope too
 
 
 def test_readiness_waits_for_the_warm_up_and_retries_after_a_failure():
@@ -173,5 +182,7 @@ def test_library_cards_cover_the_corpus_and_filter(assistant):
     assert ql.regions == ("low back", "hip") and ql.kind == "stretch" and len(ql.steps) >= 3 and ql.cautions
     assert {c.doc_id for c in filter_cards(cards, "psoas")} == {"psoas-stretch", "psoas-release"}
     assert [c.doc_id for c in filter_cards(cards, "Quadratus   lumborum")] == ["ql-hip-hike"]
-    page = library_html(filter_cards(cards, ""), len(cards))
+    page = library_html(filter_cards(cards, ""), len(cards), "Not a diagnosis.")
     assert page.count('class="tc-lib-card"') == 5 and "5 of 5 techniques" in page
+    assert page.count('class="tc-cautions"') == 5  # every technique shows cautions, its own or the general ones
+    assert "Not a diagnosis." in page
