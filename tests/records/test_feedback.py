@@ -12,17 +12,20 @@ import pytest
 import yaml
 
 from records.feedback import FeedbackStore
-from assistant.types import Answer, CautionItem, Citation
+from assistant.answer import Answer
+from assistant.types import CautionItem, Citation, Layout, Line, Section
 from evals.dataset import load_cases
 from cli.main import main
 from techniques.errors import TechniquesError
 
 
-def make_answer(doc_id: str | None = "ql-hip-hike", text: str = "## QL Hip Hike\n\n1. Hike the hip. [1]") -> Answer:
+def make_answer(doc_id: str | None = "ql-hip-hike") -> Answer:
     citations = (Citation(1, doc_id, "QL Hip Hike", "Technique", "Have your client hike their hip.", 0.8),) if doc_id else ()
+    steps = (Section("steps", "Steps", (Line("Hike the hip.", (1,), number=1),), Layout.NUMBERED),) if doc_id else ()
     return Answer(
         question="How do I stretch the QL?",
-        answer=text,
+        title="QL Hip Hike" if doc_id else None,
+        sections=steps,
         citations=citations,
         cautions=(CautionItem("All work needs to be pain-free.", doc_id),),
         disclaimer="Not a diagnosis.",
