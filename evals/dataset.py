@@ -36,16 +36,35 @@ class EvalCase:
     expect_no_answer: bool = False
     expect_red_flag: bool = False
     tags: list[str] = field(default_factory=list)
+    must_lead: list[str] = field(default_factory=list)  # phrases the direct answer must hold
+    expect_stated: bool | None = None  # whether the documents state the asked fact; None: not pinned
+    intent: str = ""  # what kind of question it is ("how_to", "dosage", ...), for reading reports
     source: str = ""  # the dataset file the case came from; set by the loader
+
+    def expectations(self) -> dict[str, Any]:
+        """What the case checks, without the fields it leaves at their defaults (for reports)."""
+        out: dict[str, Any] = {}
+        for name in _EXPECTATION_FIELDS:
+            value = getattr(self, name)
+            unset = value is None if name == "expect_stated" else not value  # a stated False is an expectation
+            if not unset:
+                out[name] = list(value) if isinstance(value, list) else value
+        return out
 
 
 # Fields a dataset may set; `source` is the loader's, not the author's.
 _STR_FIELDS = ("id", "question")
 _LIST_FIELDS = (
     "history", "expected_sources", "must_include", "must_include_cautions",
-    "must_not_include", "tags",
+    "must_not_include", "tags", "must_lead",
 )
 _BOOL_FIELDS = ("expect_no_answer", "expect_red_flag")
+_OPTIONAL_BOOL_FIELDS = ("expect_stated",)
+_OPTIONAL_STR_FIELDS = ("intent",)
+_EXPECTATION_FIELDS = (
+    "expected_sources", "must_include", "must_include_cautions", "must_not_include", "must_lead",
+    "expect_no_answer", "expect_red_flag", "expect_stated",
+)
 ALLOWED_FIELDS = tuple(f.name for f in fields(EvalCase) if f.name != "source")
 
 
@@ -167,11 +186,21 @@ def _validate(path: Path, raw: _RawCase) -> EvalCase:
         value = data.get(name, False)
         if not isinstance(value, bool):
             raise _error(path, raw, name, f"must be true or false, got {_show(value)}")
+    for name in _OPTIONAL_BOOL_FIELDS:
+        value = data.get(name)
+        if value is not None and not isinstance(value, bool):
+            raise _error(path, raw, name, f"must be true, false or left out, got {_show(value)}")
+    for name in _OPTIONAL_STR_FIELDS:
+        value = data.get(name, "")
+        if not isinstance(value, str):
+            raise _error(path, raw, name, f"must be a string, got {_show(value)}")
     return EvalCase(
         id=data["id"].strip(),
         question=data["question"],
         **{name: list(data.get(name, [])) for name in _LIST_FIELDS},
         **{name: data.get(name, False) for name in _BOOL_FIELDS},
+        expect_stated=data.get("expect_stated"),
+        intent=data.get("intent", "").strip(),
         source=str(path),
     )
 

@@ -7,6 +7,10 @@ A metric with nothing to measure (precision when nothing was predicted, hit@1 wh
 lists expected sources) is None, rendered "n/a"; a threshold on it fails with a message.
 A case that expects a red flag does not pin `no_answer` (the triage decides whether the
 technique is shown after the referral), so it is left out of the no-answer check and metrics.
+
+`must_lead` and `expect_stated` read the answer's `direct` object (the one-line direct answer
+and whether the documents state the asked fact). An answer without one fails those checks:
+a case that asks for a direct answer did not get one.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ RATE_METRICS = (
     "must_include_rate",
     "caution_rate",
     "must_not_include_rate",
+    "direct_answer_rate",
+    "stated_accuracy",
     "disclaimer_rate",
     "citation_validity",
     "no_answer_precision",
@@ -127,6 +133,19 @@ def score_case(
     if case.must_not_include:
         found = [s for s in case.must_not_include if normalise(s) in text]
         check("must_not_include", not found, f"found {_quote(found)} in the answer")
+    direct = answer.get("direct") if isinstance(answer.get("direct"), Mapping) else None
+    if case.must_lead:
+        if direct is None:
+            check("must_lead", False, "the answer has no direct answer to lead with")
+        else:
+            lead = normalise(_direct_text(direct))
+            missing = [s for s in case.must_lead if normalise(s) not in lead]
+            check("must_lead", not missing, f"missing {_quote(missing)} in the direct answer")
+    if case.expect_stated is not None:
+        got = None if direct is None else direct.get("stated")
+        want = "stated" if case.expect_stated else "not stated"
+        shown = "no direct answer" if direct is None else ("stated" if got else "not stated" if got is False else repr(got))
+        check("stated", got is case.expect_stated, f"expected the fact {want}, got {shown}")
     if not disclaimer:
         check("disclaimer", False, "the disclaimer is empty")
     else:
@@ -144,12 +163,21 @@ def score_case(
     return CaseResult(case, answer, latency_ms, docs, rank, checks, failures)
 
 
+def _direct_text(direct: Mapping[str, Any]) -> str:
+    """The direct answer's text: its `text`, else its lines' text joined (a serialised `Direct`)."""
+    if direct.get("text"):
+        return str(direct["text"])
+    return " ".join(str(line.get("text") or "") for line in direct.get("lines") or [] if isinstance(line, Mapping))
+
+
 def _applicable(case: EvalCase) -> dict[str, bool]:
     return {
         "source": bool(case.expected_sources),
         "must_include": bool(case.must_include),
         "cautions": bool(case.must_include_cautions),
         "must_not_include": bool(case.must_not_include),
+        "must_lead": bool(case.must_lead),
+        "stated": case.expect_stated is not None,
         "disclaimer": True,
         "citations": True,
         # What a red-flag answer shows besides the referral (the technique or nothing) is
@@ -173,6 +201,8 @@ def aggregate(results: Sequence[CaseResult]) -> dict[str, float | None]:
         "must_include_rate": _rate(results, "must_include"),
         "caution_rate": _rate(results, "cautions"),
         "must_not_include_rate": _rate(results, "must_not_include"),
+        "direct_answer_rate": _rate(results, "must_lead"),
+        "stated_accuracy": _rate(results, "stated"),
         "disclaimer_rate": _rate(results, "disclaimer"),
         "citation_validity": _rate(results, "citations"),
         **_precision_recall(

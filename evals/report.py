@@ -46,8 +46,15 @@ class EvalReport:
             "cases": [
                 {
                     "id": r.case.id,
+                    "question": r.case.question,
+                    "history": list(r.case.history),
+                    "intent": r.case.intent,
                     "passed": r.passed,
                     "failures": list(r.failures),
+                    "expected": r.case.expectations(),
+                    "checks": dict(r.checks),
+                    # why the assistant answered as it did; None until the assistant records one
+                    "trace": (r.answer or {}).get("trace"),
                     "answer": r.answer,
                     "rank": r.rank,
                     "latency_ms": round(r.latency_ms, 1),

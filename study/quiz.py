@@ -7,9 +7,11 @@ Kinds (wording in data/quiz.yaml):
 - breathing_or_dosage: a breathing or dosage sentence, key term masked -> the term.
 - caution_for_condition: a condition a caution names -> the technique whose caution it is.
 - fill_in_term: a step or positioning sentence, one informative term masked -> the term.
+- cloze: a whole step, positioning, dosage or caution line, its key term blanked -> the term
+  (study/cloze.py; a line another kind already asks the same way is left to that kind).
 
 `prompt` is markdown-safe (corpus text escaped with `md`); `answer`, `accepted` and `choices`
-are plain text, escaped by whichever surface shows them. For the three text kinds the answer is
+are plain text, escaped by whichever surface shows them. For the four text kinds the answer is
 a phrase of the cited passage; for the two technique kinds it is the cited document's title.
 """
 
@@ -17,11 +19,10 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from assistant.compose import md
+from assistant.render import md
 from study.quiz_text import (
     breath_term,
     condition_in,
@@ -37,8 +38,19 @@ from study.quiz_text import (
     word_count,
     word_pattern,
 )
-from assistant.types import Citation
-from ingest.sections import split_sentences
+from study.cloze import cloze_items
+from study.items import (
+    QuizItem,
+    doc_regions,
+    lines_of,
+    locate,
+    make_item,
+    other_names,
+    selected,
+    squash,
+    sentences_of,
+    unique,
+)
 from ingest.types import Chunk, ParsedDocument, SectionKind
 
 if TYPE_CHECKING:
@@ -46,28 +58,9 @@ if TYPE_CHECKING:
 
 __all__ = ["KINDS", "QuizItem", "generate_items", "kind_label", "plain", "regions"]
 
-KINDS = ("technique_for_indication", "step_order", "breathing_or_dosage", "caution_for_condition", "fill_in_term")
-TECHNIQUE_KINDS = frozenset({"technique_for_indication", "caution_for_condition"})
+KINDS = ("technique_for_indication", "step_order", "breathing_or_dosage", "caution_for_condition", "fill_in_term", "cloze")
 MAX_STEPS = 6  # a longer procedure is asked in parts of 3 to 6 consecutive steps
 MIN_STEPS = 3
-
-
-@dataclass(frozen=True)
-class QuizItem:
-    id: str  # "<doc_id>:<kind>:<n>", stable while the document's text is
-    kind: str
-    doc_id: str
-    prompt: str  # markdown-safe
-    answer: str  # canonical; for step_order the choice numbers in the right order ("3 1 2 4")
-    accepted: tuple[str, ...]  # other answers that are right
-    choices: tuple[str, ...]  # step_order: the shuffled steps; technique kinds: every title
-    citation: Citation  # the passage the answer comes from
-    source: str  # the sentence or line of the passage the item was built from (plain text)
-
-    @property
-    def asks_technique(self) -> bool:
-        """The answer is the technique itself: surfaces must not show its title with the question."""
-        return self.kind in TECHNIQUE_KINDS
 
 
 def generate_items(library: Library, *, region: str | None = None, technique: str | None = None) -> list[QuizItem]:
@@ -77,106 +70,46 @@ def generate_items(library: Library, *, region: str | None = None, technique: st
     keyed: list[tuple[tuple[int, int, str], QuizItem]] = []
     for doc_id in sorted(library.docs):
         doc = library.docs[doc_id]
-        if not _selected(doc, region, technique):
+        if not selected(doc, region, technique):
             continue
         chunks = library.by_doc.get(doc_id, [])
-        builders = (_indication_items, _step_order_items, _dosage_items, _caution_items, _fill_in_items)
+        builders = (_indication_items, _step_order_items, _dosage_items, _caution_items, _fill_in_items, cloze_items)
+        asked: set[tuple[str, str]] = set()  # (source, answer) of the doc's items so far
         for kind, build in zip(KINDS, builders):
-            for n, item in enumerate(_unique(build(library, doc, chunks, titles)), start=1):
+            built = [i for i in unique(build(library, doc, chunks, titles)) if _key(i) not in asked]
+            asked |= {_key(i) for i in built}
+            for n, item in enumerate(built, start=1):
                 keyed.append(((n, KINDS.index(kind), doc_id), _with_id(item, f"{doc_id}:{kind}:{n}")))
     return [item for _, item in sorted(keyed, key=lambda t: t[0])]
 
 
+def _key(item: QuizItem) -> tuple[str, str]:
+    return squash(item.source), item.answer.lower()
+
+
 def regions(library: Library) -> list[str]:
-    return sorted({r for d in library.docs.values() for r in _regions(d)})
-
-
-# -- selection --------------------------------------------------------------------------------
-def _norm(text: str) -> str:
-    return " ".join(str(text).lower().replace("-", " ").split())
-
-
-def _strings(value: object) -> list[str]:
-    values = value if isinstance(value, (list, tuple)) else [value] if value else []
-    return [str(v) for v in values if str(v).strip()]
-
-
-def _regions(doc: ParsedDocument) -> list[str]:
-    return [_norm(v) for v in _strings(doc.meta.get("region"))]
-
-
-def _selected(doc: ParsedDocument, region: str | None, technique: str | None) -> bool:
-    if region and _norm(region) not in _regions(doc):
-        return False
-    return not technique or _norm(technique) in (_norm(doc.doc_id), _norm(doc.title))
-
-
-def _names(doc: ParsedDocument) -> list[str]:
-    return [v for v in _strings(doc.meta.get("techniques")) if _norm(v) != _norm(doc.title)]
-
-
-# -- passages ---------------------------------------------------------------------------------
-def _cite(chunks: Iterable[Chunk]) -> Citation:
-    ordered = sorted({c.id: c for c in chunks}.values(), key=lambda c: c.order)
-    first = ordered[0]
-    sections = list(dict.fromkeys(c.section_title for c in ordered))
-    return Citation(1, first.doc_id, first.title, " / ".join(sections), "\n".join(c.text for c in ordered), 0.0)
-
-
-def _lines(chunks: list[Chunk], kinds: set[SectionKind]) -> list[tuple[str, str, Chunk]]:
-    """(text, marker, chunk) for every block line of the given section kinds, in order."""
-    out = []
-    for c in chunks:
-        if c.section_kind in kinds:
-            lines = c.text.split("\n")
-            out += [(t, m, c) for t, m in zip(lines, c.markers or ("",) * len(lines)) if t.strip()]
-    return out
-
-
-def _sentences(chunks: list[Chunk], kinds: set[SectionKind]) -> list[tuple[str, Chunk]]:
-    return [(s, c) for t, _, c in _lines(chunks, kinds) for s in split_sentences(t)]
-
-
-def _squash(text: str) -> str:
-    return " ".join(text.split()).lower()
-
-
-def _locate(chunks: list[Chunk], text: str) -> Chunk | None:
-    needle = _squash(text)
-    return next((c for c in chunks if needle and needle in _squash(c.text)), None)
-
-
-def _item(kind: str, doc: ParsedDocument, prompt: str, answer: str, source: str, cited: Iterable[Chunk], *,
-          accepted: Iterable[str] = (), choices: tuple[str, ...] = ()) -> QuizItem:
-    seen = {answer.lower()}
-    alternatives = tuple(a for a in accepted if not (a.lower() in seen or seen.add(a.lower())))
-    return QuizItem("", kind, doc.doc_id, prompt, answer, alternatives, choices, _cite(cited), source)
+    return sorted({r for d in library.docs.values() for r in doc_regions(d)})
 
 
 def _with_id(item: QuizItem, item_id: str) -> QuizItem:
     return _shuffled(item, item_id) if item.kind == "step_order" else replace(item, id=item_id)
 
 
-def _unique(items: list[QuizItem]) -> list[QuizItem]:
-    seen: set[str] = set()
-    return [i for i in items if not ((key := i.prompt + i.source) in seen or seen.add(key))]
-
-
 # -- technique_for_indication -----------------------------------------------------------------
 def _indication_items(library: Library, doc: ParsedDocument, chunks: list[Chunk], titles: tuple[str, ...]) -> list[QuizItem]:
     vocab = quiz_vocab()
     kinds = {SectionKind.OVERVIEW, SectionKind.OTHER}
-    found = [(t, c) for t, _, c in _lines(chunks, kinds) if vocab.indication_heading.search(c.section_title)]
+    found = [(t, c) for t, _, c in lines_of(chunks, kinds) if vocab.indication_heading.search(c.section_title)]
     if not found:
-        found = [(s, c) for s, c in _sentences(chunks, kinds) if vocab.indication_cues.search(s) and not s.endswith("?")]
-    hidden = name_words([doc.title, *_names(doc)])
+        found = [(s, c) for s, c in sentences_of(chunks, kinds) if vocab.indication_cues.search(s) and not s.endswith("?")]
+    hidden = name_words([doc.title, *other_names(doc)])
     items = []
     for text, chunk in found:
         masked = text
         for word in hidden:
             masked = mask(masked, word)
         prompt = render("technique_for_indication", indication=md(masked))
-        items.append(_item("technique_for_indication", doc, prompt, doc.title, text, [chunk], accepted=_names(doc), choices=titles))
+        items.append(make_item("technique_for_indication", doc, prompt, doc.title, text, [chunk], accepted=other_names(doc), choices=titles))
     return items
 
 
@@ -186,7 +119,7 @@ def _steps(chunks: list[Chunk]) -> list[list[tuple[str, list[Chunk]]]]:
     at 1 under an unnumbered step is folded into the step it belongs to."""
     groups: dict[int, list[tuple[str, list[Chunk]]]] = {}
     last_top_unmarked = in_sub = False
-    for text, marker, chunk in _lines(chunks, {SectionKind.STEPS}):
+    for text, marker, chunk in lines_of(chunks, {SectionKind.STEPS}):
         steps = groups.setdefault(chunk.section_order, [])
         own = re.fullmatch(r"\(?(\d{1,2})[.)]?", marker or "")
         nested = bool(steps and own and ((int(own.group(1)) == 1 and last_top_unmarked) or in_sub))
@@ -217,7 +150,7 @@ def _step_order_items(library: Library, doc: ParsedDocument, chunks: list[Chunk]
             texts = tuple(t for t, _ in part)
             where = f", steps {window.start + 1} to {window.stop}" if len(windows) > 1 else ""
             # the prompt and answer are filled in once the id (the shuffle's seed) is known
-            items.append(_item("step_order", doc, where, "", "\n".join(texts), cited, choices=texts))
+            items.append(make_item("step_order", doc, where, "", "\n".join(texts), cited, choices=texts))
     return items
 
 
@@ -240,7 +173,7 @@ def _shuffled(item: QuizItem, item_id: str) -> QuizItem:
 def _dosage_items(library: Library, doc: ParsedDocument, chunks: list[Chunk], titles: tuple[str, ...]) -> list[QuizItem]:
     kinds = {SectionKind.BREATHING, SectionKind.DOSAGE, SectionKind.STEPS}
     items = []
-    for sentence, chunk in _sentences(chunks, kinds):
+    for sentence, chunk in sentences_of(chunks, kinds):
         if found := breath_term(sentence):
             m, accepted = found
             template = "breath"
@@ -253,7 +186,7 @@ def _dosage_items(library: Library, doc: ParsedDocument, chunks: list[Chunk], ti
             masked = mask(masked, term)
         prompt = render(template, title=md(doc.title), sentence=md(masked))
         if not gives_away(plain(prompt), (m.group(0), *accepted)):
-            items.append(_item("breathing_or_dosage", doc, prompt, m.group(0), sentence, [chunk], accepted=accepted))
+            items.append(make_item("breathing_or_dosage", doc, prompt, m.group(0), sentence, [chunk], accepted=accepted))
     return items
 
 
@@ -262,7 +195,7 @@ def _caution_items(library: Library, doc: ParsedDocument, chunks: list[Chunk], t
     items = []
     for caution in doc.cautions:
         condition = condition_in(caution.text)
-        chunk = _locate(chunks, caution.text)
+        chunk = locate(chunks, caution.text)
         if not condition or chunk is None:
             continue
         # another technique whose cautions name the same condition is a right answer too
@@ -270,9 +203,9 @@ def _caution_items(library: Library, doc: ParsedDocument, chunks: list[Chunk], t
             d for d in library.docs.values()
             if d.doc_id != doc.doc_id and any(word_pattern(condition).search(c.text) for c in d.cautions)
         ]
-        accepted = [*_names(doc), *(n for d in sorted(others, key=lambda d: d.doc_id) for n in (d.title, *_names(d)))]
+        accepted = [*other_names(doc), *(n for d in sorted(others, key=lambda d: d.doc_id) for n in (d.title, *other_names(d)))]
         prompt = render("caution_for_condition", condition=md(condition))
-        items.append(_item("caution_for_condition", doc, prompt, doc.title, caution.text, [chunk], accepted=accepted, choices=titles))
+        items.append(make_item("caution_for_condition", doc, prompt, doc.title, caution.text, [chunk], accepted=accepted, choices=titles))
     return items
 
 
@@ -280,7 +213,7 @@ def _caution_items(library: Library, doc: ParsedDocument, chunks: list[Chunk], t
 def _fill_in_items(library: Library, doc: ParsedDocument, chunks: list[Chunk], titles: tuple[str, ...]) -> list[QuizItem]:
     vocab = quiz_vocab()
     items = []
-    for sentence, chunk in _sentences(chunks, {SectionKind.POSITIONING, SectionKind.STEPS}):
+    for sentence, chunk in sentences_of(chunks, {SectionKind.POSITIONING, SectionKind.STEPS}):
         if "?" in sentence or word_count(sentence) < vocab.min_sentence_words or dosage_term(sentence):
             continue
         for term in candidate_terms(sentence):
@@ -289,7 +222,7 @@ def _fill_in_items(library: Library, doc: ParsedDocument, chunks: list[Chunk], t
             prompt = render("fill_in_term", title=md(doc.title), section=md(chunk.section_title), sentence=md(mask(sentence, term.text)))
             # the title must not give the term away ("restricted ____" in the Psoas release)
             if not gives_away(plain(prompt), (term.text, *term.alternatives)):
-                items.append(_item("fill_in_term", doc, prompt, term.text, sentence, [chunk], accepted=term.alternatives))
+                items.append(make_item("fill_in_term", doc, prompt, term.text, sentence, [chunk], accepted=term.alternatives))
                 break
     return items
 

@@ -37,6 +37,7 @@ class QuizVocabulary:
     anatomy: tuple[str, ...]
     technique_terms: tuple[str, ...]
     min_sentence_words: int
+    cloze_max_words: int
     min_content_word_letters: int
     stop_words: frozenset[str]
     answer_check: dict
@@ -74,6 +75,7 @@ def quiz_vocab() -> QuizVocabulary:
         anatomy=tuple(str(t).lower() for t in raw["anatomy"]),
         technique_terms=tuple(str(t).lower() for t in raw["technique_terms"]),
         min_sentence_words=int(raw["min_sentence_words"]),
+        cloze_max_words=int(raw["cloze_max_words"]),
         min_content_word_letters=int(raw["min_content_word_letters"]),
         stop_words=frozenset(str(w).lower() for w in raw["stop_words"]),
         answer_check=raw["answer_check"],

@@ -76,6 +76,25 @@ def feedback_text(item: QuizItem, verdict: Verdict) -> str:
     return f"{head}\nSource: {c.title} — {c.section} ({c.doc_id})\n{passage}"
 
 
+GRADE_PROMPT = "How well did you know it? Enter = good, h = hard, e = easy, a = again: "
+_GRADE_KEYS = {"": "good", "g": "good", "good": "good", "h": "hard", "hard": "hard", "e": "easy", "easy": "easy",
+               "a": "again", "again": "again", "1": "again", "2": "hard", "3": "good", "4": "easy"}
+
+
+def _ask_grade(read: Callable[[str], str], write: Callable[[str], None]):
+    """The student's grade of a right answer; an unknown key asks again."""
+    from study.review import Grade
+
+    while True:
+        try:
+            key = read(GRADE_PROMPT).strip().lower()
+        except EOFError:  # the answer was right: keep it as "good" and let the session end
+            return Grade.GOOD
+        if key in _GRADE_KEYS:
+            return Grade.parse(_GRADE_KEYS[key])
+        write("Type h, e, a, or press Enter for good.")
+
+
 def run_quiz(
     items: Sequence[QuizItem],
     store: ReviewStore,
@@ -87,14 +106,18 @@ def run_quiz(
 ) -> int:
     """Ask up to `count` questions, one at a time; 0 when the session ends, 130 on Ctrl-C."""
     from study.answer_check import check_answer
-    from study.review import user_key
+    from study.review import Grade, user_key
 
     user_key(user)  # a bad name fails before the first question
+    ids = [i.id for i in items]
+    due = len(store.due(user, ids))
+    new = sum(1 for i in ids if i not in store.progress(user))
     queue = study_queue(items, store, user)
     total = min(count, len(queue))
     score = Score()
-    write(f"Study quiz for {user}: {total} question{'s' if total != 1 else ''}. Type your answer and press Enter "
-          "(an empty answer shows the answer); Ctrl-D stops.\n")
+    write(f"Study quiz for {user}: {total} question{'s' if total != 1 else ''} ({due - new} due for review, {new} new). "
+          "Type your answer and press Enter (an empty answer shows the answer); after a right answer, grade how well "
+          "you knew it; Ctrl-D stops.\n")
     code = 0
     try:
         for number in range(1, total + 1):
@@ -106,11 +129,13 @@ def run_quiz(
                 write("")
                 break
             verdict = check_answer(item, typed)
-            store.record(user, item.id, verdict.correct)
+            write(feedback_text(item, verdict))
+            grade = _ask_grade(read, write) if verdict.correct else Grade.AGAIN
+            store.record(user, item.id, grade)
             score.add(verdict)
             if not verdict.correct:
                 queue.insert(min(number + REASK_AFTER, len(queue)), item)
-            write(f"{feedback_text(item, verdict)}\nScore: {score.line()}\n")
+            write(f"Graded {grade.label}. Score: {score.line()}\n")
     except KeyboardInterrupt:
         write("\nStopped.")
         code = 130

@@ -35,6 +35,16 @@ def test_yaml_case_with_defaults(tmp_path):
     [case] = load_cases([path])
     assert case == EvalCase(id="a", question="How do I stretch the QL?", source=str(path))
     assert case.history == [] and case.tags == [] and case.expect_no_answer is False
+    assert case.must_lead == [] and case.expect_stated is None and case.intent == ""
+    assert case.expectations() == {}
+
+
+def test_expect_stated_may_be_false_and_is_kept_apart_from_unset(tmp_path):
+    path = write(tmp_path, "set.yaml", "- id: a\n  question: q\n  expect_stated: false\n  must_lead: [two sets]\n"
+                                        "- id: b\n  question: q\n  expect_stated: null\n")
+    a, b = load_cases([path])
+    assert a.expect_stated is False and b.expect_stated is None
+    assert a.expectations() == {"must_lead": ["two sets"], "expect_stated": False} and b.expectations() == {}
 
 
 def test_yaml_and_jsonl_share_one_schema(tmp_path):
@@ -48,6 +58,9 @@ def test_yaml_and_jsonl_share_one_schema(tmp_path):
         "expect_no_answer": False,
         "expect_red_flag": False,
         "tags": ["followup"],
+        "must_lead": ["30 seconds"],
+        "expect_stated": True,
+        "intent": "dosage",
     }
     yaml_path = write(tmp_path, "a.yml", "- id: y1\n" + "".join(f"  {k}: {json.dumps(v)}\n" for k, v in fields.items()))
     jsonl_path = write(tmp_path, "b.jsonl", json.dumps({"id": "j1", **fields}) + "\n\n")
@@ -93,6 +106,9 @@ def test_unknown_field_lists_the_allowed_ones(tmp_path):
         ("history: [\"\"]", "history", "list of non-empty strings"),
         ("expect_red_flag: 'yes'", "expect_red_flag", "true or false"),
         ("question: 42", "question", "non-empty string"),
+        ("expect_stated: 'no'", "expect_stated", "true, false or left out"),
+        ("must_lead: lead", "must_lead", "list of non-empty strings"),
+        ("intent: [how_to]", "intent", "must be a string"),
     ],
 )
 def test_wrong_types(tmp_path, line, field, expected):

@@ -73,7 +73,9 @@ def test_metrics_match_hand_computed_values(made_up, tmp_path):
     # the wrongly labelled neck case is the only failure: 3 of 4 pass
     assert m["pass_rate"] == pytest.approx(3 / 4)
     assert [c["id"] for c in data["cases"] if not c["passed"]] == ["neck-wrongly-labelled"]
-    assert code == 0  # no thresholds asked for
+    assert code == 1  # a failing case fails the run when no thresholds are given
+    # every case carries the trace of its answer (or None before the assistant records one)
+    assert all("trace" in c and c["trace"] == (c["answer"] or {}).get("trace") for c in data["cases"])
 
 
 def test_the_cli_gate_fails_on_a_broken_threshold_and_on_bad_input(made_up, tmp_path, capsys):
@@ -81,6 +83,12 @@ def test_the_cli_gate_fails_on_a_broken_threshold_and_on_bad_input(made_up, tmp_
     store = str(settings.data_dir)
     assert main(["eval", str(dataset), "--store", store, "--min", "pass_rate=1.0"]) == 1
     assert "pass_rate" in capsys.readouterr().out
+    assert main(["eval", str(dataset), "--store", store]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL 1 case(s) failed: neck-wrongly-labelled" in out and "gate: FAIL" in out
+    html = tmp_path / "report.html"
+    assert main(["eval", str(dataset), "--store", store, "--allow-failures", "--html", str(html)]) == 0
+    assert "gate: PASS" in capsys.readouterr().out and "neck-wrongly-labelled" in html.read_text()
     bad = tmp_path / "bad.yaml"
     bad.write_text("- id: a\n  question: x\n  colour: red\n", encoding="utf-8")
     assert main(["eval", str(bad), "--store", store]) == 2

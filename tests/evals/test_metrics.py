@@ -234,3 +234,26 @@ def test_by_tag():
     # red_flag: one expected, none raised -> recall 0/1, precision n/a
     assert tags["red_flag"]["red_flag_recall"] == 0.0 and tags["red_flag"]["red_flag_precision"] is None
     assert tags["abbreviation"]["pass_rate"] == 1.0
+
+
+def test_must_lead_and_expect_stated_read_the_direct_answer():
+    lead = make_case("lead", must_lead=["30 seconds"], expect_stated=True)
+    silent = make_case("silent", must_lead=["twice"], expect_stated=False)
+    plain = make_case("plain")
+    stated = make_answer() | {"direct": {"text": "Hold it for 30 seconds.", "stated": True}}
+    lines = make_answer() | {"direct": {"lines": [{"text": "The document does not say"}, {"text": "how often."}], "stated": False}}
+    results = [
+        score_case(lead, stated, k=3, latency_ms=1),
+        score_case(silent, lines, k=3, latency_ms=1),  # lines, no `text`: "twice" is not there
+        score_case(lead, make_answer(), k=3, latency_ms=1),  # no direct answer: both checks fail
+        score_case(plain, make_answer(), k=3, latency_ms=1),
+    ]
+    assert [r.checks["must_lead"] for r in results] == [True, False, False, None]
+    assert [r.checks["stated"] for r in results] == [True, True, False, None]
+    assert "missing 'twice' in the direct answer" in results[1].failures[0]
+    assert results[2].failures == ["must_lead: the answer has no direct answer to lead with",
+                                   "stated: expected the fact stated, got no direct answer"]
+    metrics = aggregate(results)
+    assert metrics["direct_answer_rate"] == pytest.approx(1 / 3)
+    assert metrics["stated_accuracy"] == pytest.approx(2 / 3)
+    assert aggregate(results[3:])["direct_answer_rate"] is None

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from study.answer_check import check_answer
-from assistant.compose import md
+from assistant.render import md
 from assistant.library import Library
 from study.quiz import KINDS, generate_items, plain
 from study.session import question_text, select_items
@@ -18,7 +18,7 @@ from tests.conftest import CORPUS_IDS
 
 pytestmark = pytest.mark.integration
 
-TEXT_KINDS = {"breathing_or_dosage", "fill_in_term"}
+TEXT_KINDS = {"breathing_or_dosage", "fill_in_term", "cloze"}
 TECHNIQUE_KINDS = {"technique_for_indication", "caution_for_condition"}
 
 
@@ -113,6 +113,40 @@ def test_corpus_specifics(items):
     assert [i.answer for i in hold] == ["30 seconds"]
     assert check_answer(hold[0], "thirty seconds").correct
     assert all(re.fullmatch(rf"{re.escape(i.doc_id)}:{i.kind}:\d+", i.id) for i in by_id.values())
+
+
+def test_cloze_cards_come_from_steps_cautions_positioning_and_dosage(items, library):
+    cloze = [i for i in items if i.kind == "cloze"]
+    sections = {library.docs[i.doc_id].doc_id: set() for i in cloze}
+    for item in cloze:
+        chunk = next(c for c in library.by_doc[item.doc_id] if squash(item.source) in squash(c.text))
+        sections[item.doc_id].add(chunk.section_kind.value)
+        # the blank hides every occurrence of the answer, and the answer is in the cited passage
+        assert squash(item.answer) in squash(item.citation.text) and "____" in plain(item.prompt), item.id
+    kinds = set().union(*sections.values())
+    assert {"steps", "cautions", "positioning"} <= kinds, kinds
+    assert any(re.search(r"\d+\s*seconds", i.answer) for i in cloze)  # a dosage line
+    hip = next(i for i in cloze if i.answer == "hip replacement")  # a caution's condition
+    assert hip.doc_id == "ql-hip-hike" and "hip replacement" in hip.citation.text
+    # no cloze asks a line the same way another kind already does
+    others = {(squash(i.source), i.answer.lower()) for i in items if i.kind != "cloze"}
+    assert not [i.id for i in cloze if (squash(i.source), i.answer.lower()) in others]
+
+
+def test_the_quiz_exports_to_anki_with_one_note_per_item(library, corpus_settings, tmp_path, capsys):
+    import sqlite3
+    import zipfile
+
+    deck = tmp_path / "ql.apkg"
+    assert main(["quiz", "--store", str(corpus_settings.data_dir), "--technique", "ql-hip-hike", "--export-anki", str(deck)]) == 0
+    expected = generate_items(library, technique="ql-hip-hike")
+    assert f"wrote {len(expected)} notes" in capsys.readouterr().out
+    with zipfile.ZipFile(deck) as z:
+        (tmp_path / "c.anki2").write_bytes(z.read("collection.anki2"))
+    with sqlite3.connect(tmp_path / "c.anki2") as conn:
+        fields = [r[0].split("\x1f") for r in conn.execute("SELECT flds FROM notes")]
+    assert len(fields) == len(expected)
+    assert all(any("(ql-hip-hike)" in f for f in note) for note in fields)
 
 
 def test_generation_is_deterministic(library, items):

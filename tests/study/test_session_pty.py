@@ -1,5 +1,6 @@
-"""`techniques quiz` in a real pseudo-terminal: one answer right, one wrong, Ctrl-D, and the
-results saved; Ctrl-C also ends the session with its score."""
+"""`techniques quiz` in a real pseudo-terminal: one answer right and graded easy, one wrong
+(graded again by itself), Ctrl-D, and the results saved; Ctrl-C also ends the session with its
+score; `--stats` shows the progress."""
 
 from __future__ import annotations
 
@@ -37,7 +38,11 @@ def test_quiz_round_in_a_terminal(assistant, corpus_settings):
         child.sendline(first.answer)
         child.expect(r"(?<!In)Correct\.")
         child.expect_exact(f"Source: {first.citation.title} — {first.citation.section}")
-        child.expect_exact("Score: 1 of 1 correct")
+        child.expect_exact("How well did you know it?")
+        child.sendline("x")
+        child.expect_exact("Type h, e, a, or press Enter for good.")
+        child.sendline("e")
+        child.expect_exact("Graded Easy. Score: 1 of 1 correct")
 
         child.expect_exact("Question 2 of 3")
         child.expect_exact("Your answer: ")
@@ -45,7 +50,7 @@ def test_quiz_round_in_a_terminal(assistant, corpus_settings):
         child.expect_exact("Incorrect.")
         child.expect_exact(f"Expected: {second.answer}")
         child.expect_exact(f"Source: {second.citation.title}")
-        child.expect_exact("Score: 1 of 2 correct (50%)")
+        child.expect_exact("Graded Again. Score: 1 of 2 correct (50%)")
 
         child.expect_exact("Question 3 of 3")
         child.expect_exact("Your answer: ")
@@ -58,11 +63,17 @@ def test_quiz_round_in_a_terminal(assistant, corpus_settings):
 
     progress = store.progress("ann")
     assert set(progress) == {first.id, second.id}
-    assert progress[first.id].box == 1 and progress[first.id].correct == 1
-    assert progress[second.id].box == 0 and progress[second.id].correct == 0
+    assert progress[first.id].state == "review" and progress[first.id].correct == 1  # easy graduates at once
+    assert progress[second.id].state == "learning" and progress[second.id].correct == 0
     assert store.due("ann", [first.id, second.id]) == []  # the miss comes back in a minute, not now
     stats = store.stats("ann")
     assert (stats.answers, stats.correct) == (2, 1)
+
+    child = spawn_quiz(corpus_settings.data_dir, "--user", "ann", "--stats")
+    out = child.read()
+    child.close()
+    assert child.exitstatus == 0, out
+    assert "Cards learned: 1 of" in out and "seen: 2" in out and "Due in the next days:" in out
 
 
 def test_ctrl_c_ends_the_session_with_its_score(corpus_settings):

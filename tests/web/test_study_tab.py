@@ -1,7 +1,12 @@
-"""The Study tab's handlers without a browser: a round over the real corpus records progress,
-escapes what it shows, and turns a missing name into a message."""
+"""The Study tab's handlers without a browser: a round over the real corpus records graded
+progress, shows it with its chart, escapes what it shows, offers the Anki deck, binds progress
+to the logged-in user when there is a login, and turns a missing name into a message."""
 
 from __future__ import annotations
+
+import sqlite3
+import zipfile
+from types import SimpleNamespace
 
 import gradio as gr
 import pytest
@@ -22,33 +27,60 @@ def test_the_tab_builds_inside_a_blocks(assistant, tmp_path):
     with gr.Blocks() as demo:
         with gr.Tab("Study"):
             build_study_tab(assistant, ReviewStore(tmp_path / "study.sqlite"))
-    assert len(demo.fns) == 3  # filters on load, next question, check
+    assert len(demo.fns) == 8  # load, next question, check, four grades, the deck on a filter change
 
 
-def test_a_round_records_progress_and_escapes_what_it_shows(handlers, assistant):
-    regions, techniques = handlers.filters()
+def test_a_round_records_graded_progress_and_escapes_what_it_shows(handlers, assistant):
+    regions, techniques, name, progress, deck = handlers.load(None)
     assert ("Hip", "hip") in regions["choices"] and ("QL Hip Hike", "ql-hip-hike") in techniques["choices"]
-    question, answer, feedback, state, score = handlers.next_question("Ann", "", "ql-hip-hike", None)
+    assert progress == "" and deck.endswith(".apkg")
+    question, answer, feedback, graded, state, score, progress = handlers.next_question("Ann", "", "ql-hip-hike", None)
     assert state["user"] == "ann" and state["item"].startswith("ql-hip-hike:")
     item = {i.id: i for i in generate_items(assistant.library())}[state["item"]]
-    assert item.prompt in question and (answer, feedback) == ("", "")
+    assert item.prompt in question and (answer, feedback, graded) == ("", "", "")
+    assert "Cards learned: 0 of" in progress and "<svg" in progress
 
-    _, shown, state, score = handlers.check(item.answer, state)
-    assert "**Correct.**" in shown and item.citation.title in shown
-    assert "Session score: 1 of 1" in score
+    _, shown, state, score, progress = handlers.check(item.answer, state)
+    assert "**Correct.**" in shown and item.citation.title in shown and "Recorded as **Good**" in shown
+    assert "Session score: 1 of 1" in score and "seen: 1" in progress
+    graded, state, progress = handlers.grade("EASY", state)
+    assert "Graded **Easy**" in graded and handlers.store.progress("ann")[item.id].state == "review"
+    assert "Cards learned: 1 of" in progress
     # a second check of the same question is shown but not counted again
-    _, shown, state, score = handlers.check("<img src=x onerror=alert(1)>", state)
+    _, shown, state, score, _ = handlers.check("<img src=x onerror=alert(1)>", state)
     assert "<img" not in shown and "&lt;img" in shown and "Session score: 1 of 1" in score
     assert handlers.store.stats("ann").answers == 1
 
-    question, _, _, state, _ = handlers.next_question("ann", "", "ql-hip-hike", state)
+    question, _, _, _, state, _, _ = handlers.next_question("ann", "", "ql-hip-hike", state)
     assert state["item"] != item.id
-    _, shown, state, score = handlers.check("", state)
-    assert "No answer given." in shown and "**Expected:**" in shown and "Session score: 1 of 2" in score
+    graded, _, _ = handlers.grade("good", state)
+    assert "Check an answer first" in graded
+    _, shown, state, score, _ = handlers.check("", state)
+    assert "No answer given." in shown and "**Expected:**" in shown and "Recorded as **Again**" in shown
+    assert "Session score: 1 of 2" in score
+
+
+def test_the_logged_in_user_is_the_student(handlers):
+    request = SimpleNamespace(username="Dr Lee")
+    *_, name, _, _ = handlers.load(request)
+    assert name["value"] == "Dr Lee" and name["interactive"] is False
+    # whatever is typed in the name box, progress goes to the login
+    _, _, _, _, state, _, _ = handlers.next_question("someone else", "", "", None, request)
+    handlers.check("anything", state)
+    assert handlers.store.stats("dr lee").answers == 1 and handlers.store.stats("someone else").answers == 0
+
+
+def test_the_deck_download_holds_one_note_per_question_of_the_filter(handlers, assistant, tmp_path):
+    path = handlers.deck("", "psoas-release")
+    with zipfile.ZipFile(path) as z:
+        (tmp_path / "c.anki2").write_bytes(z.read("collection.anki2"))
+    with sqlite3.connect(tmp_path / "c.anki2") as conn:
+        notes = conn.execute("SELECT COUNT(*) FROM notes").fetchone()[0]
+    assert notes == len(generate_items(assistant.library(), technique="psoas-release"))
 
 
 def test_a_missing_name_is_a_message_not_a_crash(handlers):
     with pytest.raises(gr.Error):
         handlers.next_question("   ", "", "", None)
-    _, shown, _, _ = handlers.check("anything", None)
+    _, shown, _, _, _ = handlers.check("anything", None)
     assert "Next question" in shown
