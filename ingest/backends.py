@@ -7,7 +7,8 @@ PersistentClient is not safe for two processes). Publishing is an atomic `os.rep
 pointer file; a killed ingest leaves an orphan folder that the next ingest removes.
 
 Server (`chroma run`): a version is a pair of collections named after it, and the pointer is a
-record in a `<prefix>-pointer` collection.
+record in a `<prefix>-pointer` collection. Every call to the server has a timeout and a bounded
+retry (chroma_http.py): a short one when answering, a long one when an ingest writes.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import time
 from pathlib import Path
 from typing import Protocol
 
+from ingest.chroma_http import READ_TIMEOUT, WRITE_TIMEOUT, Breaker, StoreUnreachable, connect
+from ingest.failures import not_a_folder, store_failure
 from ingest.store import Index
 from techniques.errors import TechniquesError
 from techniques.settings import Settings
@@ -52,6 +55,10 @@ class Backend(Protocol):
 
     def remove_orphans(self, current: str) -> None: ...
 
+    def discard(self, version: str) -> None: ...
+
+    def check(self) -> None: ...
+
     def describe(self) -> str: ...
 
 
@@ -70,7 +77,22 @@ class LocalBackend:
             name = self.pointer.read_text("utf-8").strip()
         except FileNotFoundError:
             return None
+        except NotADirectoryError:
+            raise not_a_folder(self.data_dir) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise TechniquesError(f"The index pointer {self.pointer} cannot be read ({exc}).",
+                                  hint="Rebuild it with `techniques ingest --rebuild`.") from None
         return name or None
+
+    def check(self) -> None:
+        """Raise the clear error when the published version cannot be served (for /healthz)."""
+        version = self.current_version()
+        if version is None:
+            raise TechniquesError(f"There is no index in {self.describe()} yet.",
+                                  hint="Run `techniques ingest corpus/`.")
+        if not (self.versions / version / "chroma.sqlite3").is_file():
+            raise TechniquesError(f"The index folder {self.versions / version} is missing or damaged.",
+                                  hint="Rebuild it with `techniques ingest --rebuild`.")
 
     def pointer_stamp(self) -> tuple[int, int] | None:
         """Changes whenever a new version is published: cheap enough to check per question."""
@@ -95,14 +117,24 @@ class LocalBackend:
         try:
             return Index(self._client(version), self.prefix)
         except Exception as exc:  # chromadb raises several types for a damaged folder
+            if clear := store_failure(exc, self.data_dir, kept=False, reading=folder):
+                raise clear from exc  # disk full or read-only: a rebuild would not help
             raise TechniquesError(
                 f"The index in {folder} cannot be opened ({type(exc).__name__}: {exc}).",
                 hint="Rebuild it with `techniques ingest --rebuild`.",
             ) from exc
 
     def create(self, version: str, model: str | None = None) -> Index:
+        if self.data_dir.exists() and not self.data_dir.is_dir():
+            raise not_a_folder(self.data_dir)
         (self.versions / version).mkdir(parents=True, exist_ok=False)
         return Index(self._client(version), self.prefix, create=True, model=model)
+
+    def discard(self, version: str) -> None:
+        """Remove a version that was never published."""
+        shutil.rmtree(self.versions / version, ignore_errors=True)
+        if (self.versions / version).exists():
+            raise OSError(f"{self.versions / version} could not be removed")
 
     def publish(self, version: str) -> None:
         tmp = self.pointer.with_name(f"CURRENT.{os.getpid()}.tmp")
@@ -134,8 +166,10 @@ class LocalBackend:
 
 
 class ServerBackend:
-    def __init__(self, host: str, port: int, prefix: str) -> None:
+    def __init__(self, host: str, port: int, prefix: str, *, timeout: float = READ_TIMEOUT) -> None:
         self.host, self.port, self.prefix = host, port, prefix
+        self.timeout = timeout
+        self.breaker = Breaker()
         self._client_obj = None
 
     def describe(self) -> str:
@@ -144,10 +178,8 @@ class ServerBackend:
     @property
     def client(self):
         if self._client_obj is None:
-            import chromadb
-
             try:
-                self._client_obj = chromadb.HttpClient(host=self.host, port=self.port, settings=_chroma_settings())
+                self._client_obj = connect(self.host, self.port, _chroma_settings(), timeout=self.timeout, breaker=self.breaker)
                 self._client_obj.heartbeat()
             except Exception as exc:
                 self._client_obj = None
@@ -155,8 +187,9 @@ class ServerBackend:
         return self._client_obj
 
     def _unreachable(self, exc: Exception) -> TechniquesError:
+        why = f"it failed {exc}" if isinstance(exc, StoreUnreachable) else type(exc).__name__
         return TechniquesError(
-            f"The Chroma server at {self.host}:{self.port} is not reachable ({type(exc).__name__}).",
+            f"The Chroma server at {self.host}:{self.port} is not reachable ({why}).",
             hint="Start it (`chroma run --host 127.0.0.1 --port PORT --path DIR`) or unset TECHNIQUES_CHROMA_HOST.",
         )
 
@@ -195,6 +228,25 @@ class ServerBackend:
             return False
         return True
 
+    def check(self) -> None:
+        """Raise the clear "not reachable" error unless the server answers a heartbeat in time."""
+        try:
+            self.client.heartbeat()
+        except TechniquesError:
+            raise
+        except Exception as exc:
+            self._client_obj = None
+            raise self._unreachable(exc) from exc
+
+    def discard(self, version: str) -> None:
+        for part in ("chunks", "docs"):
+            try:
+                self.client.delete_collection(f"{self.prefix}-{version}-{part}")
+            except StoreUnreachable:
+                raise
+            except Exception:  # never created: nothing to remove
+                pass
+
     def create(self, version: str, model: str | None = None) -> Index:
         return Index(self.client, f"{self.prefix}-{version}", create=True, model=model)
 
@@ -217,7 +269,9 @@ class ServerBackend:
                 self.client.delete_collection(name)
 
 
-def open_backend(settings: Settings) -> LocalBackend | ServerBackend:
+def open_backend(settings: Settings, *, writing: bool = False) -> LocalBackend | ServerBackend:
+    """The settings' store; `writing` (an ingest) gives a server's calls the long timeout."""
     if settings.server_mode:
-        return ServerBackend(settings.chroma_host or "127.0.0.1", settings.chroma_port, settings.collection)
+        return ServerBackend(settings.chroma_host or "127.0.0.1", settings.chroma_port, settings.collection,
+                             timeout=WRITE_TIMEOUT if writing else READ_TIMEOUT)
     return LocalBackend(settings.data_dir, settings.collection)

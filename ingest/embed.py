@@ -79,13 +79,11 @@ def embedder_for_index(model: str, settings: Settings) -> Embedder:
     """The embedder whose vectors an index records as `model` (its chunks collection's metadata),
     so questions are embedded as its passages were; a TechniquesError when this installation
     cannot make it."""
-    from dataclasses import replace
-
     from techniques.errors import TechniquesError
     from techniques.settings import EMBEDDERS
 
     for choice in EMBEDDERS:  # fp32 ONNX before sentence-transformers: the same vectors, no torch
-        candidate = make_embedder(replace(settings, embedder=choice))
+        candidate = make_embedder(settings.model_copy(update={"embedder": choice}))
         if candidate.name == model:
             return candidate
     raise TechniquesError(

@@ -9,14 +9,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from ingest.failures import not_a_folder, store_failure
 from techniques.errors import TechniquesError
 
 
 @contextmanager
 def ingest_lock(data_dir: Path) -> Iterator[None]:
-    data_dir.mkdir(parents=True, exist_ok=True)
     path = data_dir / "ingest.lock"
-    with open(path, "a+", encoding="utf-8") as fh:
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        fh = open(path, "a+", encoding="utf-8")
+    except (FileExistsError, NotADirectoryError):
+        raise not_a_folder(data_dir) from None
+    except OSError as exc:  # before anything was written: the published index is untouched
+        raise (store_failure(exc, data_dir, kept=(data_dir / "CURRENT").exists()) or exc) from None
+    with fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

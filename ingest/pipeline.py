@@ -7,19 +7,20 @@ file's fingerprint covers its bytes, its catalog entry and the pipeline's own ru
 change to any of them re-parses it. Embeddings are reused by chunk content hash, so an
 unchanged corpus, a renamed file or a re-parse that yields the same passages computes none;
 a version records the model that embedded it, and a different model starts from scratch.
-Nothing is published unless the new version is complete.
+Nothing is published unless the new version is complete, and an ingest that fails removes
+the version it had started. The folder is untrusted (ingest.load reads regular files only),
+PDF and HTML are parsed within a time and memory budget (ingest.budget), and a file whose
+metadata cannot be stored is skipped alone.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
-import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
@@ -27,13 +28,22 @@ import numpy as np
 from tqdm import tqdm
 
 from ingest.backends import LocalBackend, new_version_name, open_backend
+from ingest.budget import ParseBudget
 from ingest.chunk import chunk_document, embedding_text
 from ingest.clean import clean
 from ingest.embed import Embedder, TokenCounter, make_embedder
-from ingest.load import MAX_PDF_BYTES, MAX_TEXT_BYTES, Skipped, SkipFile, discover, load, load_catalog
+from ingest.failures import store_failure
+from ingest.load import Skipped, SkipFile, discover, load_catalog, read_file
 from ingest.lock import ingest_lock
+from ingest.manifest import MANIFEST
+from ingest.manifest import fingerprint as _fingerprint
+from ingest.manifest import unchanged as _unchanged
+from ingest.manifest import within as _within
+from ingest.manifest import write_manifest as _write_manifest
 from ingest.sections import parse
-from ingest.store import Index, StoredChunk, StoredDoc
+from ingest.risk import with_risk_profile
+from ingest.store import Index, StoredDoc, json_safe, storable
+from ingest.summary import IngestSummary, shown
 from ingest.types import Chunk, ParsedDocument, SectionKind
 from techniques.errors import TechniquesError
 from techniques.settings import Settings
@@ -41,43 +51,8 @@ from techniques.settings import Settings
 log = logging.getLogger(__name__)
 
 RULES_REVISION = "2"  # bump when the parsing code changes what it produces
-MAX_FILE_BYTES = max(MAX_TEXT_BYTES, MAX_PDF_BYTES)
-# in a local version's folder: what tells an unchanged ingest that nothing changed, read
-# without opening Chroma (importing chromadb and reading every document cost ~1 s per run)
-MANIFEST = "manifest.json"
-
-
-@dataclass
-class IngestSummary:
-    documents: int = 0
-    chunks: int = 0
-    cautions: int = 0
-    embedded: int = 0
-    reused: int = 0
-    added: list[str] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)
-    deleted: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-    version: str | None = None
-    published: bool = False
-    store: str = ""
-
-    def lines(self) -> list[str]:
-        state = "new index version published" if self.published else "index unchanged"
-        out = [
-            f"Ingest into {self.store}: {state}" + (f" ({self.version})" if self.version else ""),
-            f"  documents: {self.documents} (added {len(self.added)}, changed {len(self.changed)}, "
-            f"deleted {len(self.deleted)}, unchanged {len(self.unchanged)})",
-            f"  chunks: {self.chunks} (embedded {self.embedded}, reused {self.reused})",
-            f"  cautions found: {self.cautions}",
-        ]
-        out += [f"  warning: {w}" for w in self.warnings]
-        out += [f"  skipped {s.path}: {s.reason}" for s in self.skipped]
-        out.append(f"  time: {self.seconds:.2f} s")
-        return out
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+__all__ = ["MANIFEST", "IngestSummary", "Progress", "Skipped", "ingest", "rules_fingerprint"]
 
 
 def rules_fingerprint(settings: Settings) -> str:
@@ -88,13 +63,6 @@ def rules_fingerprint(settings: Settings) -> str:
     return h.hexdigest()[:16]
 
 
-def _fingerprint(raw: bytes, catalog_entry: dict | None, rules: str) -> str:
-    h = hashlib.sha256(raw)
-    h.update(json.dumps(catalog_entry or {}, sort_keys=True, default=str).encode())
-    h.update(rules.encode())
-    return h.hexdigest()
-
-
 def ingest(
     paths: Sequence[Path],
     settings: Settings,
@@ -102,10 +70,14 @@ def ingest(
     embedder: Embedder | None = None,
     rebuild: bool = False,
     progress: bool = True,
+    on_progress: Progress | None = None,
+    budget: ParseBudget | None = None,
 ) -> IngestSummary:
+    """`on_progress(stage, done, total)` is told how far "read" (files), "embed" (passages) and
+    "store" have got, for a caller showing progress (the library manager's background job)."""
     started = time.perf_counter()
-    with ingest_lock(settings.data_dir), _closing() as opened:
-        summary = _ingest_locked(paths, settings, embedder, rebuild, progress, opened)
+    with ingest_lock(settings.data_dir), _closing() as opened, (budget or ParseBudget()) as parser:
+        summary = _ingest_locked(paths, settings, embedder, rebuild, progress, opened, on_progress, parser)
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -121,10 +93,12 @@ def _closing() -> Iterator[list[Index]]:
             index.close()
 
 
-def _ingest_locked(paths, settings: Settings, embedder, rebuild: bool, progress: bool, opened: list[Index]) -> IngestSummary:
-    backend = open_backend(settings)
+def _ingest_locked(paths, settings: Settings, embedder, rebuild: bool, progress: bool, opened: list[Index],
+                   on_progress: Progress | None = None, parser: ParseBudget | None = None) -> IngestSummary:
+    parser = parser or ParseBudget()
+    backend = open_backend(settings, writing=True)
     summary = IngestSummary(store=backend.describe())
-    scopes = [Path(p).resolve() for p in paths]
+    scopes = [_given(p) for p in paths]
     files, summary.skipped = discover(scopes)
     rules = rules_fingerprint(settings)
     embedder = embedder or make_embedder(settings)  # loads on first use
@@ -147,34 +121,33 @@ def _ingest_locked(paths, settings: Settings, embedder, rebuild: bool, progress:
     kept: dict[str, StoredDoc] = {}
     fresh: list[StoredDoc] = []  # parsed this run, with their fingerprints
     catalogs: dict[Path, dict] = {}
-    for path in tqdm(files, desc="read", unit="file", disable=not progress, leave=False):
+    for path in tqdm(_counted(files, "read", on_progress), total=len(files), desc="read", unit="file", disable=not progress, leave=False):
         folder = path.parent
         if folder not in catalogs:
             catalogs[folder] = load_catalog(folder)
         entry = catalogs[folder].get(path.stem)
         old = old_docs.get(path.stem)
         try:
-            if path.stat().st_size > MAX_FILE_BYTES:
-                load(path)  # refuses with the reason, without reading the file
-            fingerprint = _fingerprint(path.read_bytes(), entry, rules)
+            data = read_file(path)  # a regular file, never through a link, capped on the bytes read
+            fingerprint = _fingerprint(data, entry, rules)
         except SkipFile as exc:
             _skip(summary, kept, old, path, exc.reason)
-            continue
-        except OSError as exc:
-            _skip(summary, kept, old, path, f"cannot be read: {exc.strerror or exc}")
             continue
         if old is not None and old.fingerprint == fingerprint:
             kept[path.stem] = old
             summary.unchanged.append(path.stem)
             continue
         try:
-            doc = parse(clean(load(path, catalogs[folder])))
+            loaded = parser.load(path, data, catalogs[folder])  # PDF and HTML within their budget
+            doc = with_risk_profile(parse(clean(replace(loaded, meta=_metadata(loaded.meta)))))
+            storable(doc)
         except SkipFile as exc:
             _skip(summary, kept, old, path, exc.reason)
             continue
         except Exception as exc:  # a bug on one file must not stop the batch
-            log.exception("ingest failed on %s", path)
-            _skip(summary, kept, old, path, f"could not be parsed ({type(exc).__name__}: {exc})")
+            log.warning("ingest failed on %s: %s", shown(path), _one_line(exc))
+            log.debug("the failure on %s", shown(path), exc_info=True)
+            _skip(summary, kept, old, path, f"could not be parsed ({type(exc).__name__}: {_one_line(exc)})")
             continue
         if not doc.sections:
             _skip(summary, kept, old, path, "no text left after removing page chrome")
@@ -217,19 +190,28 @@ def _ingest_locked(paths, settings: Settings, embedder, rebuild: bool, progress:
     counter = TokenCounter(settings.resolved_model_path())
     new_chunks = [c for d in fresh for c in chunk_document(d.doc, counter, settings.chunk_tokens)]
     missing = [c for c in new_chunks if c.content_hash not in reuse]
-    computed = _embed(missing, embedder, progress)
+    computed = _embed(missing, embedder, progress, on_progress)
     reuse.update(computed)
     summary.embedded = len(computed)
     chunks += new_chunks
     vectors += [reuse[c.content_hash] for c in new_chunks]
 
+    if on_progress:
+        on_progress("store", 0, 1)
     version = new_version_name()
-    index = backend.create(version, model=embedder.name)
-    opened.append(index)
-    index.add_chunks(chunks, np.vstack(vectors) if vectors else np.zeros((0, 384), np.float32))
-    index.add_docs(list(kept.values()) + fresh)
-    _write_manifest(backend, version, embedder.name, list(kept.values()) + fresh, len(chunks))
-    backend.publish(version)
+    index = None
+    try:
+        index = backend.create(version, model=embedder.name)
+        opened.append(index)
+        index.add_chunks(chunks, np.vstack(vectors) if vectors else np.zeros((0, 384), np.float32))
+        index.add_docs(list(kept.values()) + fresh)
+        _write_manifest(backend, version, embedder.name, list(kept.values()) + fresh, len(chunks))
+        backend.publish(version)
+    except BaseException as exc:  # KeyboardInterrupt too; only a SIGKILL leaves an orphan
+        _discard(backend, version, index)
+        if isinstance(exc, Exception) and (clear := store_failure(exc, settings.data_dir, kept=previous is not None)):
+            raise clear from exc
+        raise
     keep = {version}
     if previous and (previous == current or _readable(backend, previous)):
         keep.add(previous)  # a running app may still be answering from it
@@ -241,69 +223,37 @@ def _ingest_locked(paths, settings: Settings, embedder, rebuild: bool, progress:
     return summary
 
 
-def _write_manifest(backend, version: str, model: str, docs: list[StoredDoc], chunks: int) -> None:
-    """Beside a local version, before it is published: its model, chunk count, and each
-    document's path, fingerprint and caution count."""
-    if not isinstance(backend, LocalBackend):
-        return
-    manifest = {
-        "model": model,
-        "chunks": chunks,
-        "docs": {d.doc.doc_id: {"path": str(d.doc.path), "fingerprint": d.fingerprint, "cautions": len(d.doc.cautions)} for d in docs},
-    }
-    target = backend.versions / version / MANIFEST
-    tmp = target.with_name(f"{MANIFEST}.{os.getpid()}.tmp")
+def _given(path) -> Path:
+    """A path the user gave, resolved (the user chose it, links and all); a link loop stays as
+    given, and discovery refuses it."""
     try:
-        tmp.write_text(json.dumps(manifest), "utf-8")
-        os.replace(tmp, target)
-    except OSError as exc:  # only a speed-up: the next ingest reads the store instead
-        log.warning("could not write %s (%s)", target, exc)
-        tmp.unlink(missing_ok=True)
+        return Path(path).resolve()
+    except (OSError, RuntimeError):
+        return Path(path).absolute()
 
 
-def _unchanged(backend: LocalBackend, current: str, scopes: list[Path], files: list[Path], rules: str, model: str) -> IngestSummary | None:
-    """The summary of an ingest that changes nothing, told from the published version's manifest
-    without opening Chroma; None when anything differs or cannot be told from it (a new, changed,
-    deleted, unreadable or oversized file, another model, no manifest): the full path decides."""
+def _metadata(meta: dict) -> dict:
+    """Front matter and catalog values as they can be stored (dates as text), or this file's skip."""
     try:
-        manifest = json.loads((backend.versions / current / MANIFEST).read_text("utf-8"))
-        docs: dict[str, dict] = manifest["docs"]
-        if manifest["model"] != model or not files or not _looks_intact(backend, current):
-            return None
-        summary = IngestSummary(documents=len(docs), chunks=int(manifest["chunks"]), version=current)
-        catalogs: dict[Path, dict] = {}
-        for path in files:
-            old = docs.get(path.stem)
-            if old is None or path.stat().st_size > MAX_FILE_BYTES:
-                return None
-            if path.parent not in catalogs:
-                catalogs[path.parent] = load_catalog(path.parent)
-            if _fingerprint(path.read_bytes(), catalogs[path.parent].get(path.stem), rules) != old["fingerprint"]:
-                return None
-            summary.unchanged.append(path.stem)
-        given = set(summary.unchanged)
-        if any(doc_id not in given and _within(Path(d["path"]), scopes) for doc_id, d in docs.items()):
-            return None  # a file gone from a given folder
-        summary.cautions = sum(int(d["cautions"]) for d in docs.values())
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, TechniquesError):
-        return None  # the full path reads the same files and reports what is wrong
-    backend.remove_orphans(current)
-    return summary
+        return json_safe(meta)
+    except ValueError as exc:
+        raise SkipFile(f"its metadata cannot be stored ({exc}): fix the front matter or catalog entry") from None
 
 
-def _looks_intact(backend: LocalBackend, version: str) -> bool:
-    """A cheap look at a version's Chroma database: it opens and holds both collections. A damaged
-    one goes to the full path, which opens it and names the repair (`--rebuild`)."""
-    import sqlite3
-    from contextlib import closing
-
-    database = backend.versions / version / "chroma.sqlite3"
+def _discard(backend, version: str, index: Index | None) -> None:
+    """Remove the version this ingest started and did not publish, its Chroma files closed first.
+    A store that refused the version may refuse its removal too: the next ingest removes it."""
     try:
-        with closing(sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True)) as db:
-            names = {row[0] for row in db.execute("SELECT name FROM collections")}
-    except (sqlite3.Error, OSError, ValueError):
-        return False
-    return {f"{backend.prefix}-chunks", f"{backend.prefix}-docs"} <= names
+        if index is not None:
+            index.close()
+        backend.discard(version)
+    except Exception as exc:
+        log.warning("could not remove the unpublished version %s (%s); the next ingest will", version, _one_line(exc))
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return shown(text if len(text) <= 160 else text[:157] + "...")
 
 
 def _skip(summary: IngestSummary, kept: dict[str, StoredDoc], old: StoredDoc | None, path: Path, reason: str) -> None:
@@ -322,17 +272,21 @@ def _readable(backend, version: str) -> bool:
     return True
 
 
-def _within(path: Path, scopes: list[Path]) -> bool:
-    resolved = Path(path).resolve()
-    return any(resolved == s or s in resolved.parents for s in scopes)
-
-
 def _has_structure(doc: ParsedDocument) -> bool:
     plain = {SectionKind.OVERVIEW, SectionKind.OTHER}
     return any(s.kind not in plain for s in doc.sections) or len(doc.sections) > 1
 
 
-def _embed(chunks: list[Chunk], embedder: Embedder, progress: bool) -> dict[str, np.ndarray]:
+def _counted(items: Sequence, stage: str, on_progress: Progress | None) -> Iterable:
+    for done, item in enumerate(items):
+        if on_progress:
+            on_progress(stage, done, len(items))
+        yield item
+    if on_progress:
+        on_progress(stage, len(items), len(items))
+
+
+def _embed(chunks: list[Chunk], embedder: Embedder, progress: bool, on_progress: Progress | None = None) -> dict[str, np.ndarray]:
     unique: dict[str, Chunk] = {}
     for c in chunks:
         unique.setdefault(c.content_hash, c)
@@ -343,7 +297,11 @@ def _embed(chunks: list[Chunk], embedder: Embedder, progress: bool) -> dict[str,
     with tqdm(total=len(todo), desc="embed", unit="chunk", disable=not progress or not todo, leave=False) as bar:
         for start in range(0, len(todo), batch):
             part = todo[start : start + batch]
+            if on_progress:
+                on_progress("embed", start, len(todo))
             vectors = embedder.embed_documents([embedding_text(c) for c in part])
             out.update({c.content_hash: v for c, v in zip(part, vectors)})
             bar.update(len(part))
+            if on_progress:
+                on_progress("embed", start + len(part), len(todo))
     return out

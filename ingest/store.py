@@ -8,8 +8,11 @@ this module and in backends.py.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from collections.abc import Iterator, Sequence
+import math
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -201,6 +204,42 @@ def _doc_from(data: dict, meta: dict) -> ParsedDocument:
         ),
         cautions=tuple(Caution(c["text"], doc_id, c["section"]) for c in data["cautions"]),
     )
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def json_safe(value: object) -> object:
+    """Metadata as JSON and Chroma can hold it. YAML gives dates, times, sets and more besides
+    strings and numbers (`date: 2020-01-01` is a `datetime.date`): dates and times become ISO
+    strings, other scalars their text, NaN and infinities text, lone surrogates U+FFFD. Binary
+    data (`!!binary`) has no text form: a ValueError, which the pipeline turns into that file's
+    skip reason."""
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, dt.date | dt.time):  # datetime is a date
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(json_safe(k)): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [json_safe(v) for v in value]
+        return sorted(items, key=str) if isinstance(value, set | frozenset) else items
+    if isinstance(value, bytes | bytearray):
+        raise ValueError("binary data (a YAML !!binary value) has no text form")
+    return str(value)
+
+
+def storable(doc: ParsedDocument) -> None:
+    """Raise ValueError when a parsed document could not be stored as it is (found before a
+    version is created, so it is that file's skip reason and never the batch's)."""
+    json.dumps(_doc_json(doc), allow_nan=False)
+    for text in (doc.doc_id, doc.title):
+        if _SURROGATE.search(text):
+            raise ValueError("text that is not valid Unicode (a lone surrogate)")
 
 
 # The same JSON form for a cache that keeps a version's documents beside it (assistant/snapshot.py).

@@ -16,13 +16,14 @@ from pathlib import Path
 
 import yaml
 
-from assistant.types import Answer
+from assistant.answer import Answer
 from records.sqlite import connect
 from techniques.errors import TechniquesError
 
 RATINGS = ("up", "down")
 REASONS = ("wrong technique", "missing caution", "wrong citation", "unsafe", "other")
 FILENAME = "feedback.sqlite"
+MAX_COMMENT_CHARS = 2000  # a few paragraphs; a pasted 10 MB "comment" was stored as it was
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
@@ -173,6 +174,9 @@ def _check(rating: str, reason: str | None, comment: str | None) -> tuple[str, s
     if reason is not None and reason not in REASONS:
         raise TechniquesError(f"Unknown feedback reason {reason!r}; choose one of: {', '.join(REASONS)}.")
     comment = (comment or "").strip() or None
+    if comment is not None and len(comment) > MAX_COMMENT_CHARS:
+        raise TechniquesError(f"A feedback comment can be at most {MAX_COMMENT_CHARS:,} characters; this one has {len(comment):,}.",
+                              hint="Shorten it to the point about the answer.")
     return rating, reason, comment
 
 

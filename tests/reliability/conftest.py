@@ -184,7 +184,7 @@ _MARKER = re.compile(r"(?<!\\)\[(\d+)\]")
 def envelope_problems(text: str, disclaimer: str | None = None) -> list[str]:
     """The safety envelope of an answer's markdown: a cautions block with at least one item, the
     disclaimer once and last, no raw HTML, no live link or image, one heading at most."""
-    from assistant.compose import md
+    from assistant.render import md
     from techniques.settings import DEFAULT_DISCLAIMER
 
     problems = []

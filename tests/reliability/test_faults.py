@@ -23,9 +23,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.compose import md
+from assistant.render import md
 from records.feedback import FeedbackStore
-from assistant.types import Answer
+from assistant.answer import Answer
 from bench.generate_corpus import generate
 from cli.main import main
 from tests.conftest import CORPUS, ROOT
@@ -137,7 +137,7 @@ def test_sigkilled_ingests_never_cost_the_app_its_index_or_feedback(fault_setup,
     feedback = FeedbackStore.in_data_dir(store)
     before_feedback = feedback.count()
     written = [0]
-    dummy = Answer("q", "a", (), (), "d", False, None)
+    dummy = Answer("q", (), (), "d", False, None)
 
     def keep_asking():
         while not stop.is_set():

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from records.feedback import FeedbackStore
-from assistant.types import Answer
+from assistant.answer import Answer
 from tests.conftest import ROOT
 from tests.reliability.conftest import DISCLAIMER_START, ServedApp, app_env, ask, copy_store, write_artifact
 
@@ -157,7 +157,7 @@ def spellings(target: Path, relative_to: Path) -> list[str]:
 def test_file_routes_serve_nothing_from_the_data_folder_or_outside_the_app(main_app):
     data = main_app.data_dir.resolve()
     feedback = FeedbackStore.in_data_dir(data)
-    feedback.record("up", "q", [], Answer("q", "a", (), (), "d", False, None))  # so the file surely exists
+    feedback.record("up", "q", [], Answer("q", (), (), "d", False, None))  # so the file surely exists
     version = (data / "CURRENT").read_text().strip()
     targets = {
         data / "feedback.sqlite": b"SQLite format 3",
