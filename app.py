@@ -16,6 +16,7 @@ from assistant.service import Assistant
 from techniques.settings import Settings
 from web.busy import busy_middleware
 from web.health import Readiness
+from web.limits import Limits, limits_middleware
 from web.ui import build_ui, launch_options
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,10 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
         auth=list(settings.auth) or None,
         prevent_thread_lock=True,
         quiet=True,
-        app_kwargs={"routes": [readiness.route()], "middleware": [busy_middleware()]},
+        app_kwargs={
+            "routes": [readiness.route()],
+            "middleware": [limits_middleware(Limits(ask_per_minute=settings.ask_rate)), busy_middleware()],
+        },
         **launch_options(settings),
     )
     log.warning("web chat on http://%s:%s", host or settings.host, port or settings.port)

@@ -111,6 +111,11 @@ class Settings(BaseSettings):
         "Questions that may wait for the web chat's two answering workers (about 5 s of work); beyond "
         "that a user is told the assistant is busy and to try again.",
     )
+    ask_rate: WholeNumber = _setting(
+        120,
+        "Questions one client address may ask the web chat per minute (0: no limit); more get "
+        "\"too many questions, wait a minute\". Failed logins are throttled after 5 in 5 minutes.",
+    )
     top_k: WholeNumber = _setting(8, "Passages fused from each retriever before grouping by technique.")
     # Not a variable: the passage size the model's 256-token window allows; part of the ingest fingerprint.
     chunk_tokens: int = Field(240, description="Largest passage in word pieces.", json_schema_extra={"env": False})

@@ -32,6 +32,8 @@ from web.transcript import ExportFolder, Turn, answer_markdown, conversation_mar
 
 log = logging.getLogger(__name__)
 
+MAX_QUESTION_CHARS = 4000
+MAX_HISTORY_TURNS = 50
 NO_FEEDBACK_TARGET = "Use the thumbs under an answer, then say why if you like."
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -59,6 +61,12 @@ class ChatHandlers:
 
     # -- asking ------------------------------------------------------------------------------
     def ask(self, question: str, history: list[str | PastTurn] | None = None) -> Answer:
+        """The one way the page and the `/chat` API ask: oversize input is refused with a
+        message here, whatever the client (the HTTP limit in web/limits.py caps the bytes)."""
+        if len(question or "") > MAX_QUESTION_CHARS:
+            raise gr.Error(f"Questions are limited to {MAX_QUESTION_CHARS:,} characters: ask a shorter one.", print_exception=False)
+        if len(history or []) > MAX_HISTORY_TURNS:
+            raise gr.Error(f"A conversation is limited to {MAX_HISTORY_TURNS} questions: start a new one.", print_exception=False)
         with user_errors("answering"):
             return self.assistant.ask(question, list(history or []))
 

@@ -186,3 +186,15 @@ def test_library_cards_cover_the_corpus_and_filter(assistant):
     assert page.count('class="tc-lib-card"') == 5 and "5 of 5 techniques" in page
     assert page.count('class="tc-cautions"') == 5  # every technique shows cautions, its own or the general ones
     assert "Not a diagnosis." in page
+
+
+def test_oversize_questions_and_conversations_are_refused_with_a_message(handlers):
+    from web.handlers import MAX_HISTORY_TURNS, MAX_QUESTION_CHARS
+
+    with pytest.raises(gr.Error, match="limited to"):
+        handlers.ask("x" * (MAX_QUESTION_CHARS + 1))
+    with pytest.raises(gr.Error, match="start a new one"):
+        handlers.ask("How do I stretch the QL?", ["earlier"] * (MAX_HISTORY_TURNS + 1))
+    assert handlers.assistant.calls == []  # neither reached the assistant
+    handlers.ask("x" * MAX_QUESTION_CHARS)
+    assert len(handlers.assistant.calls) == 1
