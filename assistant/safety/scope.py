@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from assistant.safety.triage import compile_words, load_yaml, normalise
+from assistant.safety.models import ScopeFile
+from assistant.safety.text import compile_words, normalise
 from assistant.types import ScopeDecline
+from techniques.data import load_data, parse_data
 
 
 @dataclass(frozen=True)
@@ -23,17 +25,23 @@ class ScopeRule:
     patterns: tuple[re.Pattern[str], ...]
 
 
-def parse_scope_rules(raw: dict[str, Any]) -> tuple[ScopeRule, ...]:
-    macros = {str(k): str(v) for k, v in (raw.get("macros") or {}).items()}
+def compile_scope(data: ScopeFile) -> tuple[ScopeRule, ...]:
     return tuple(
-        ScopeRule(c["name"], " ".join(c["message"].split()), compile_words(c["patterns"], macros))
-        for c in raw["categories"]
+        ScopeRule(c.name, " ".join(c.message.split()), compile_words(c.patterns, dict(data.macros)))
+        for c in data.categories
     )
+
+
+def parse_scope_rules(raw: dict[str, Any]) -> tuple[ScopeRule, ...]:
+    return compile_scope(parse_data(raw, ScopeFile, "assistant/safety/data/scope.yaml"))
 
 
 @lru_cache(maxsize=1)
 def scope_rules() -> tuple[ScopeRule, ...]:
-    return parse_scope_rules(load_yaml("scope.yaml"))
+    return compile_scope(load_data("assistant.safety", "scope.yaml", ScopeFile))
+
+
+rules = scope_rules  # every safety module's loader is `rules()`
 
 
 def check_scope(question: str) -> ScopeDecline | None:

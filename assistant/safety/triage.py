@@ -1,52 +1,65 @@
 """Red-flag triage, run before retrieval on the question and the user's earlier turns.
 
-Deterministic rules from data/red_flags.yaml (built from shared/clinical-safety.md) decide
-whether the conversation mentions a low-back-pain red flag. A hit is a referral whose advice is
-shown first in the answer, never a diagnosis. The rules favour sensitivity: a false alarm costs
-one referral line, a miss can cost a missed cauda equina syndrome.
+Two nets, sensitivity first. The rules (data/red_flags.yaml, built from shared/clinical-safety.md)
+match each sign's phrasings; the meaning net (meaning.py, when an embedder is given) compares
+the conversation's clauses with families of paraphrases of each sign. Both read the text after
+the shorthand/lay lexicon (lexicon.py) and drop a sign that ConText (context.py) finds negated,
+over, hypothetical, someone else's or intentional. A hit is a referral naming the signs the user
+gave, with its category's advice, never a diagnosis: a false alarm costs one referral line, a
+miss can cost a missed cauda equina syndrome.
 """
 
 from __future__ import annotations
 
-import bisect
 import re
-import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
-from importlib import resources
 from typing import Any
 
-import yaml
-
+from assistant.safety.context import Negation, Qualifiers, Scoped, qualifiers_of
+from assistant.safety.lexicon import read
+from assistant.safety.models import RedFlagFile
+from assistant.safety.text import (  # noqa: F401  (re-exported: the scope check and tests use them)
+    MAX_TURN_CHARS,
+    Folded,
+    any_of,
+    compile_words,
+    expand,
+    fold,
+    load_yaml,
+    normalise,
+)
 from assistant.types import Disposition, RedFlag
+from techniques.data import load_data, parse_data
+from techniques.errors import TechniquesError
 
-MAX_TURN_CHARS = 20_000  # of each turn; enough for any real question, bounds hostile input
 MAX_CONVERSATION_CHARS = 60_000  # question first, then earlier turns newest first
-_NEGATION_LOOKBACK_CHARS = 300  # a cue plus `window_words` words always fits in this
 _PHRASES_PER_PATTERN = 3  # per turn: enough to show, and repeated text stays cheap
 _MAX_MATCHED = 10
 _SEVERITY = {Disposition.EMERGENCY: 0, Disposition.URGENT: 1}
-_APOSTROPHES = "'\u2018\u2019\u201b\u02bc\u02bb\u0060\u00b4\u2032"
-_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
-_LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
-_MACRO = re.compile(r"\{\{(\w+)\}\}")
-_WORD = re.compile(r"\w+")
+FILE = "assistant/safety/data/red_flags.yaml"
+# a sign the user reports about now; "historical" drops it unless the sign says a past one counts
+_DISCOUNTED = frozenset({"negated", "hypothetical", "other_person", "intentional"})
 
 
 @dataclass(frozen=True)
 class Sign:
     id: str
+    label: str
     patterns: tuple[re.Pattern[str], ...]
     requires_any: tuple[str, ...]  # context names; empty means the sign counts on its own
+    past_counts: bool = False
 
 
 @dataclass(frozen=True)
 class Category:
     name: str
+    label: str
     disposition: Disposition
     advice: str
+    source: str
     signs: tuple[Sign, ...]
 
 
@@ -55,176 +68,113 @@ class Rules:
     categories: tuple[Category, ...]  # most severe first, ties in file order
     contexts: dict[str, tuple[re.Pattern[str], ...]]
     distractors: tuple[re.Pattern[str], ...]
-    clause_break: re.Pattern[str]
-    pre_cue: re.Pattern[str]
-    post_cue: re.Pattern[str]
-    pseudo_negation: re.Pattern[str]
-    window_words: int
+    qualifiers: Qualifiers
+
+    def sign(self, sign_id: str) -> tuple[Category, Sign] | None:
+        return next(((c, s) for c in self.categories for s in c.signs if s.id == sign_id), None)
 
 
-# --- text ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SignFound:
+    """One sign the user gave: which, in their own words, and which net found it."""
+
+    category: str
+    sign: str
+    label: str
+    phrase: str
+    net: str  # "rules" | "meaning"
+    score: float = 1.0  # the meaning net's cosine similarity; 1.0 for a rule
 
 
-@lru_cache(maxsize=8192)
-def _fold(ch: str) -> str:
-    """One character as the rules see it (may be empty or several characters)."""
-    if ch in _LINE_BREAKS:
-        return "\n"
-    if ch in _APOSTROPHES:
-        return ""
-    if ch in _DASHES:
-        return "-"
-    category = unicodedata.category(ch)
-    if category == "Cf":  # zero-width and format characters can hide inside a word
-        return ""
-    if category[0] in "CZ":
-        return " "
-    base = "".join(c for c in unicodedata.normalize("NFKD", ch) if unicodedata.category(c)[0] != "M")
-    folded = unicodedata.normalize("NFKC", base).casefold()
-    return "".join(c for c in folded if c not in _APOSTROPHES)
+@dataclass(frozen=True)
+class Triage:
+    """The most severe category found and every sign of it the user gave (with its contexts)."""
 
+    category: Category
+    signs: tuple[SignFound, ...]
+    context: tuple[str, ...] = ()  # phrases a sign needed ("lifted a heavy box")
 
-def fold(text: str) -> tuple[str, list[int]]:
-    """`text` normalised for matching, and the index in `text` each character came from.
+    @property
+    def matched(self) -> tuple[str, ...]:
+        return _unique([s.phrase for s in self.signs] + list(self.context))[:_MAX_MATCHED]
 
-    NFKC, accents and invisible characters removed, case-folded, apostrophes deleted ("can't"
-    becomes "cant"), whitespace runs collapsed; at most MAX_TURN_CHARS of input and output.
-    """
-    out: list[str] = []
-    origin: list[int] = []
-    for i, ch in enumerate(text[:MAX_TURN_CHARS]):
-        for c in _fold(ch):
-            if c != "\n" and c.isspace():
-                if not out or out[-1] in " \n":
-                    continue
-                c = " "
-            out.append(c)
-            origin.append(i)
-        if len(out) >= MAX_TURN_CHARS:
-            break
-    return "".join(out), origin
-
-
-def normalise(text: str) -> str:
-    """`text` as the rules match it (see `fold`); shared with the scope check."""
-    return fold(text)[0] if isinstance(text, str) else ""
-
-
-def _display(text: str) -> str:
-    """A matched phrase as shown to people: the user's own words, lower-case, one line."""
-    kept = "".join(
-        "" if unicodedata.category(c) == "Cf" else " " if unicodedata.category(c)[0] == "C" else c
-        for c in unicodedata.normalize("NFKC", text)
-    )
-    return " ".join(kept.casefold().split())
+    def red_flag(self) -> RedFlag:
+        return RedFlag(self.category.name, self.category.disposition, self.matched, self.category.advice)
 
 
 # --- rules -----------------------------------------------------------------------------------
 
 
-def load_yaml(name: str) -> dict[str, Any]:
-    return yaml.safe_load(resources.files("assistant.safety").joinpath(f"data/{name}").read_text("utf-8"))
-
-
-def expand(pattern: str, macros: dict[str, str]) -> str:
-    """`pattern` with its {{macro}} references replaced (macros may use other macros)."""
-    for _ in range(5):
-        try:
-            expanded = _MACRO.sub(lambda m: macros[m.group(1)], pattern)
-        except KeyError as e:
-            raise ValueError(f"unknown macro {e} in pattern {pattern!r}") from None
-        if expanded == pattern:
-            return pattern
-        pattern = expanded
-    raise ValueError(f"macros nest too deeply in {pattern!r}")
-
-
-def compile_words(patterns: Sequence[str], macros: dict[str, str]) -> tuple[re.Pattern[str], ...]:
-    """Each pattern compiled to match whole words only (and never the empty string)."""
-    compiled = tuple(re.compile(rf"(?<!\w)(?:{expand(p, macros)})(?!\w)") for p in patterns)
-    if empty := [p.pattern for p in compiled if p.fullmatch("")]:
-        raise ValueError(f"patterns match empty text: {empty}")
-    return compiled
-
-
-def _any_of(patterns: Sequence[str], macros: dict[str, str], *, words: bool = True) -> re.Pattern[str]:
-    body = "|".join(f"(?:{expand(p, macros)})" for p in patterns)
-    return re.compile(rf"(?<!\w)(?:{body})(?!\w)" if words else body)
-
-
-def parse_rules(raw: dict[str, Any]) -> Rules:
-    macros = {str(k): str(v) for k, v in (raw.get("macros") or {}).items()}
-    contexts = {str(k): compile_words(v, macros) for k, v in raw["contexts"].items()}
+def compile_rules(data: RedFlagFile) -> Rules:
+    """The validated file's regexes compiled; a broken pattern or reference is a ValueError."""
+    macros = dict(data.macros)
+    contexts = {k: compile_words(v, macros) for k, v in data.contexts.items()}
     categories = []
-    for c in raw["categories"]:
+    ids: set[str] = set()
+    for c in data.categories:
         signs = []
-        for s in c["signs"]:
-            needs = tuple(s.get("requires_any") or ())
-            if unknown := [n for n in needs if n not in contexts]:
-                raise ValueError(f"sign {s['id']!r} requires unknown contexts {unknown}")
-            signs.append(Sign(s["id"], compile_words(s["patterns"], macros), needs))
-        advice = " ".join(c["advice"].split())
-        categories.append(Category(c["name"], Disposition(c["disposition"]), advice, tuple(signs)))
-    negation = raw["negation"]
+        for s in c.signs:
+            if unknown := [n for n in s.requires_any if n not in contexts]:
+                raise ValueError(f"sign {s.id!r} requires unknown contexts {unknown}")
+            if s.id in ids:
+                raise ValueError(f"sign id {s.id!r} is used twice")
+            ids.add(s.id)
+            signs.append(Sign(s.id, s.label, compile_words(s.patterns, macros), tuple(s.requires_any), s.past_counts))
+        advice = " ".join(c.advice.split())
+        categories.append(Category(c.name, c.label, Disposition(c.disposition), advice, c.source, tuple(signs)))
+    clause_break = any_of(data.clause_breaks, macros, words=False)
     return Rules(
         categories=tuple(sorted(categories, key=lambda c: _SEVERITY[c.disposition])),
         contexts=contexts,
-        distractors=compile_words(raw["distractors"], macros),
-        clause_break=_any_of(raw["clause_breaks"], macros, words=False),
-        pre_cue=_any_of(negation["pre_cues"], macros),
-        post_cue=_any_of(negation["post_cues"], macros, words=False),
-        pseudo_negation=_any_of(negation["pseudo_negations"], macros),
-        window_words=int(negation["window_words"]),
+        distractors=compile_words(data.distractors, macros),
+        qualifiers=qualifiers_of(Negation.of(data.negation, macros), clause_break),
     )
+
+
+def parse_rules(raw: dict[str, Any]) -> Rules:
+    """`raw` (the parsed YAML) validated and compiled."""
+    return compile_rules(parse_data(raw, RedFlagFile, FILE))
 
 
 @lru_cache(maxsize=1)
 def rules() -> Rules:
-    return parse_rules(load_yaml("red_flags.yaml"))
+    data = load_data("assistant.safety", "red_flags.yaml", RedFlagFile)
+    try:
+        return compile_rules(data)
+    except (ValueError, re.error) as exc:
+        raise TechniquesError(f"The rule file {FILE} is not valid: {exc}.", hint="Fix that pattern of the file.") from None
 
 
 # --- matching --------------------------------------------------------------------------------
 
 
-class _Turn:
-    """One user turn, normalised, with distractors blanked and clause boundaries found."""
+class Turn:
+    """One user turn, rewritten by the lexicon, distractors blanked, clauses found."""
 
     def __init__(self, original: str, r: Rules) -> None:
-        self.original = original
-        text, self.origin = fold(original)
+        self.folded = read(original)
         for distractor in r.distractors:
-            text = distractor.sub(lambda m: " " * len(m.group()), text)
-        self.text = text
-        breaks = [m.span() for m in r.clause_break.finditer(text)]
-        self.break_starts = [s for s, _ in breaks]
-        self.break_ends = [e for _, e in breaks]
-        self.rules = r
+            self.folded.blank(distractor)
+        self.text = self.folded.text
+        self.scoped = Scoped(self.text, r.qualifiers, self.folded.words)
 
-    def phrases(self, pattern: re.Pattern[str]) -> Iterator[str]:
-        """The user's phrases matching `pattern` that are not negated."""
+    def counts(self, start: int, end: int, past_counts: bool) -> bool:
+        """Whether the sign at text[start:end] is the user's, now, for real."""
+        found = self.scoped.qualifiers(start, end)
+        return not (found & _DISCOUNTED or ("historical" in found and not past_counts))
+
+    def phrases(self, pattern: re.Pattern[str], past_counts: bool = False) -> Iterator[str]:
+        """The user's phrases matching `pattern` that count (see `counts`)."""
         pos = 0
         while (m := pattern.search(self.text, pos)) is not None:
-            if m.end() == m.start() or self._negated(m.start(), m.end()):
+            if m.end() == m.start() or not self.counts(m.start(), m.end(), past_counts):
                 pos = m.start() + 1  # a shorter, affirmed match may start inside this one
                 continue
-            yield _display(self.original[self.origin[m.start()] : self.origin[m.end() - 1] + 1])
+            yield self.folded.words(m.start(), m.end())
             pos = m.end()
 
-    def _negated(self, start: int, end: int) -> bool:
-        r = self.rules
-        i = bisect.bisect_right(self.break_ends, start)
-        clause_start = self.break_ends[i - 1] if i else 0
-        j = bisect.bisect_left(self.break_starts, end)
-        clause_end = self.break_starts[j] if j < len(self.break_starts) else len(self.text)
-        lookback = max(clause_start, start - _NEGATION_LOOKBACK_CHARS)
-        before = r.pseudo_negation.sub(lambda m: " " * len(m.group()), self.text[lookback:start])
-        cues = list(r.pre_cue.finditer(before))
-        if cues and len(_WORD.findall(before, cues[-1].end())) <= r.window_words:
-            return True
-        return r.post_cue.match(self.text, end, max(end, clause_end)) is not None
 
-
-def _conversation(question: str, history: Sequence[str]) -> list[str]:
+def conversation(question: str, history: Sequence[str]) -> list[str]:
     """The turns to read, oldest first, within MAX_CONVERSATION_CHARS (the question first)."""
     kept: list[str] = []
     budget = MAX_CONVERSATION_CHARS
@@ -242,46 +192,77 @@ def _unique(phrases: Sequence[str]) -> tuple[str, ...]:
     return tuple(p for p in distinct if not any(p != q and p in q for q in distinct))
 
 
-class _Conversation:
+class Conversation:
     """The turns being triaged; a context is looked up once, when a sign first needs it."""
 
     def __init__(self, turns: Sequence[str], r: Rules) -> None:
-        self.turns = [_Turn(t, r) for t in turns]
+        self.turns = [Turn(t, r) for t in turns]
         self.rules = r
         self._contexts: dict[str, list[str]] = {}
+        self.extra_contexts: dict[str, list[str]] = {}  # contexts the meaning net found
 
-    def found(self, patterns: Sequence[re.Pattern[str]]) -> list[str]:
+    def found(self, patterns: Sequence[re.Pattern[str]], past_counts: bool = False) -> list[str]:
         return [
-            phrase for turn in self.turns for p in patterns for phrase in islice(turn.phrases(p), _PHRASES_PER_PATTERN)
+            phrase
+            for turn in self.turns
+            for p in patterns
+            for phrase in islice(turn.phrases(p, past_counts), _PHRASES_PER_PATTERN)
         ]
 
     def context(self, name: str) -> list[str]:
         if name not in self._contexts:
-            self._contexts[name] = self.found(self.rules.contexts[name])
+            self._contexts[name] = self.found(self.rules.contexts[name]) + self.extra_contexts.get(name, [])
         return self._contexts[name]
 
-    def triggers(self, category: Category) -> tuple[str, ...]:
-        """Every phrase that triggers `category` (with the contexts its signs needed), or ()."""
-        hits: list[str] = []
+    def needed(self, sign: Sign) -> list[str] | None:
+        """The context phrases `sign` needs ([] when it needs none), or None when they are missing."""
+        if not sign.requires_any:
+            return []
+        phrases = [p for name in sign.requires_any for p in self.context(name)]
+        return phrases or None
+
+    def signs(self, category: Category) -> tuple[list[SignFound], list[str]]:
+        """Every sign of `category` the rules find, and the context phrases they needed."""
+        hits: list[SignFound] = []
+        context: list[str] = []
         for sign in category.signs:
-            phrases = self.found(sign.patterns)
-            if phrases and sign.requires_any:
-                needed = [p for name in sign.requires_any for p in self.context(name)]
-                phrases = phrases + needed if needed else []
-            hits += phrases
-        return _unique(hits)[:_MAX_MATCHED]
+            phrases = self.found(sign.patterns, sign.past_counts)
+            if phrases and (needed := self.needed(sign)) is not None:
+                hits += [SignFound(category.name, sign.id, sign.label, p, "rules") for p in _unique(phrases)]
+                context += needed
+        return hits, context
 
 
-def assess(question: str, history: Sequence[str] = ()) -> RedFlag | None:
+def assess_signs(
+    question: str, history: Sequence[str] = (), embedder=None, *, thresholds: dict[str, float] | None = None
+) -> Triage | None:
+    """The most severe category found in the conversation, with every sign of it found.
+
+    `thresholds` overrides the meaning net's fitted ones (evals/calibrate_triage.py uses it)."""
+    r = rules()
+    convo = Conversation(conversation(question, history), r)
+    by_meaning: dict[str, list[SignFound]] = {}
+    if embedder is not None:
+        from assistant.safety.meaning import find_by_meaning
+
+        for found in find_by_meaning(convo, r, embedder, thresholds):
+            by_meaning.setdefault(found.category, []).append(found)
+    for category in r.categories:
+        hits, context = convo.signs(category)
+        seen = {h.sign for h in hits}
+        hits += [f for f in by_meaning.get(category.name, []) if f.sign not in seen]
+        if hits:
+            return Triage(category, tuple(hits), tuple(_unique(context)))
+    return None
+
+
+def assess(question: str, history: Sequence[str] = (), embedder=None) -> RedFlag | None:
     """The most severe red flag in the question or the earlier user turns, or None.
 
     `history` holds the earlier user questions, oldest first: a red flag mentioned earlier in
     the conversation still counts. Emergency beats urgent; ties go to the order of the rules.
-    Never raises on odd input and reads at most MAX_CONVERSATION_CHARS.
+    With an `embedder` the meaning net runs too. Never raises on odd input and reads at most
+    MAX_CONVERSATION_CHARS.
     """
-    r = rules()
-    conversation = _Conversation(_conversation(question, history), r)
-    for category in r.categories:
-        if matched := conversation.triggers(category):
-            return RedFlag(category.name, category.disposition, matched, category.advice)
-    return None
+    found = assess_signs(question, history, embedder)
+    return found.red_flag() if found else None

@@ -32,8 +32,7 @@ CAUDA_EQUINA = [
     "Both legs weak since yesterday, can he do the psoas stretch?",
     "Both of his legs feel numb.",
     "Weakness in both legs after gardening.",
-    "He has foot drop on the right.",
-    "Her foot keeps dragging when she walks.",
+    "Foot drop in both feet since this morning.",
     "Sciatica in both legs for a week.",
     "Bilateral sciatica, which stretch?",
     "Pain shooting down both legs when she coughs.",
@@ -48,7 +47,6 @@ FRACTURE = [
     "Client was hit by a car last month.",
     "She has osteoporosis and her back pain started after lifting her grandson.",
     "Client with osteoporosis tripped on the kerb, now sore low back.",
-    "He's been on long-term steroids and now has back pain.",
     "She's on prednisolone and hurt her back picking up a heavy box.",
     "Severe central back pain that is relieved by lying down.",
 ]
@@ -63,6 +61,9 @@ INFECTION = [
     "HIV positive client, back pain for a week.",
     "Had a UTI last week and now has back pain.",
     "He had a stab wound to the back last year.",
+    # steroids with back pain alone: the sheet's immunosuppression (infection); with a minor
+    # fall or lifting it is the fracture row (issue 14)
+    "He's been on long-term steroids and now has back pain.",
 ]
 
 CANCER = [
@@ -86,6 +87,10 @@ NEURO_DEFICIT = [
     "Progressive weakness in his left leg.",
     "She's losing strength in her right leg.",
     "Her legs are getting weaker.",
+    # one foot: the progressive deficit's advice, not the emergency's (issue 14)
+    "He has foot drop on the right.",
+    "Her foot keeps dragging when she walks.",
+    "Her foot drop is getting worse.",
 ]
 
 CATEGORY_CASES = (
