@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install run test unit eval eval-baseline bench ingest docs clean
+.PHONY: install run test unit eval eval-baseline bench quality ingest docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,9 +51,13 @@ BENCH_TIERS ?= corpus,1k
 bench: install
 	$(BIN)/python bench/run.py --tiers $(BENCH_TIERS)
 
+## Ours vs plain BM25 vs the textbook recipe on the development corpora (docs/quality.md).
+quality: install
+	$(BIN)/python -m evals.quality --core
+
 ## Regenerate the README's settings table from techniques/settings.py.
 docs: install
-	$(BIN)/python -c "import re, pathlib; from techniques.settings import markdown_table as t; p = pathlib.Path('README.md'); s = p.read_text(); p.write_text(re.sub(r'(<!-- settings:[^>]*-->\n).*?(\n<!-- /settings -->)', lambda m: m.group(1) + t() + m.group(2), s, flags=re.S))"
+	$(BIN)/python -m techniques.settings README.md
 
 clean:
 	rm -rf $(VENV) data build *.egg-info

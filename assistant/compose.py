@@ -10,14 +10,16 @@ document cannot inject markup, links or fake citation markers into an answer.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from assistant.intent import intents
 from assistant.library import Library
 from assistant.retrieve import TechniqueMatch
 from assistant.rules import answer_text
 from assistant.safety.cautions import general_cautions
-from assistant.types import CautionItem, Citation, Layout, Line, Section
+from assistant.types import CautionItem, Citation, Direct, Layout, Line, Section
 from ingest.sections import is_dosage, split_sentences
 from ingest.types import Chunk, ParsedDocument, SectionKind
 
@@ -53,6 +55,11 @@ class Card:
     sections: tuple[Section, ...]
     citations: tuple[Citation, ...]
     cautions: tuple[CautionItem, ...]
+    direct: Direct | None = None
+
+
+# sections a fact answer always keeps: the direct answer comes first, then the technique
+_FACT_KEEPS = frozenset({"steps", "passages"})
 
 
 @lru_cache(maxsize=8192)  # the same passages and cautions are squashed for every question about them
@@ -94,7 +101,11 @@ def compose_card(
     *,
     also: TechniqueMatch | None = None,
     focus: bool = False,
+    direct: Callable[[Citations], Direct | None] | None = None,
 ) -> Card:
+    """The card for `match`. `direct` answers a fact question with this card's citation
+    numbers (assistant.direct); when it does, the card is compact: the direct answer, the steps
+    and the sections that are what was asked, then the cautions."""
     doc = library.docs[match.doc_id]
     chunks = library.by_doc[match.doc_id]
     cite = Citations({h.chunk.id: h.score for h in match.hits})
@@ -103,13 +114,20 @@ def compose_card(
     for item in targeted:
         if item.doc_id:
             _cite_caution(cite, chunks, item.text)
+    answered = direct(cite) if direct is not None else None
+    # a fact answer's card skips what was not asked before it cites it, so every number is used
+    keep = _FACT_KEEPS | set(_intent_keeps(answered.intent)) if answered is not None else None
+
+    def wanted(kind: str) -> bool:
+        return keep is None or kind in keep
+
     sections: list[Section] = []
-    if focus and (best := _best_sentences(library, chunks, question)):
+    if answered is None and focus and (best := _best_sentences(library, chunks, question)):
         sections.append(Section("in_short", "In short", tuple(_line(cite, s, c) for s, c in best), Layout.INLINE))
-    if indications := _indications(chunks):
+    if wanted("when_to_use") and (indications := _indications(chunks)):
         layout = Layout.LIST if len(indications) > 2 else Layout.INLINE
         sections.append(Section("when_to_use", "When to use", tuple(_line(cite, t, c) for t, c in indications), layout))
-    if positioning := _lines(chunks, {SectionKind.POSITIONING}):
+    if wanted("positioning") and (positioning := _lines(chunks, {SectionKind.POSITIONING})):
         first_title = positioning[0][2].section_title
         sections.append(Section("positioning", "Positioning", tuple(
             _line(cite, t, c, label=c.section_title if c.section_title != first_title else "") for t, _, c in positioning
@@ -122,13 +140,13 @@ def compose_card(
             "passages", "This document gives no step-by-step instructions; its most relevant passages:",
             tuple(_line(cite, h.chunk.text, h.chunk) for h in match.hits[:2]), Layout.NOTE,
         ))
-    if breathing := _lines(chunks, {SectionKind.BREATHING}):
+    if wanted("breathing") and (breathing := _lines(chunks, {SectionKind.BREATHING})):
         sections.append(Section("breathing", "Breathing", tuple(_line(cite, t, c) for t, _, c in breathing), Layout.INLINE))
-    if dosage := _dosage(chunks):
+    if wanted("dosage") and (dosage := _dosage(chunks)):
         sections.append(Section("dosage", "Dosage", tuple(_line(cite, t, c) for t, c in dosage), Layout.INLINE))
-    if adjustments := _adjustments(library, doc, chunks):
+    if wanted("adjustments") and (adjustments := _adjustments(library, doc, chunks)):
         sections.append(Section("adjustments", "Adjustments", tuple(_line(cite, t, c) for t, c in adjustments)))
-    if also is not None:
+    if also is not None and wanted("also_relevant"):
         other = library.docs[also.doc_id]
         lead = also.hits[0].chunk
         first = split_sentences(lead.text.split("\n")[0])[0]
@@ -140,7 +158,11 @@ def compose_card(
             n = _number(cite.mark(chunk))
         why = item.why or ("from this technique's document" if item.doc_id else "a general caution for manual therapy")
         shown.append(replace(item, cite=n, why=why, targeted=item in targeted))
-    return Card(doc.title, _tagline(doc), tuple(sections), cite.entries, tuple(shown))
+    return Card(doc.title, _tagline(doc), tuple(sections), cite.entries, tuple(shown), direct=answered)
+
+
+def _intent_keeps(intent: str) -> tuple[str, ...]:
+    return intents().get(intent).keeps
 
 
 def _number(marker: str) -> int:

@@ -21,6 +21,7 @@ import numpy as np
 import Stemmer
 
 from assistant import snapshot as snapshots
+from assistant.library_fields import DocumentFields
 from assistant.snapshot import LibraryState
 from ingest.store import Index
 from ingest.types import Chunk, ParsedDocument
@@ -34,7 +35,7 @@ _WORD = re.compile(r"(?u)\b\w\w+\b")
 _GENERIC = set(
     "stretch stretches stretching release releases technique techniques exercise exercises hip hips "
     "back low lower pain leg legs standing manual assisted strengthening muscle muscles and the for of "
-    "with side lying".split()
+    "with side lying left right other both".split()
 )
 
 
@@ -185,10 +186,33 @@ class Library:
                 out[t].add(doc_id)
         return dict(out)
 
+    @cached_property
+    def _names(self) -> dict[str, list[frozenset[str]]]:
+        """Each technique's names, each as its distinctive words ("Hammer Curls" -> hammer, curl)."""
+        generic = set(self.tokenize(" ".join(_GENERIC)))
+        out: dict[str, list[frozenset[str]]] = {}
+        for doc_id, doc in self.docs.items():
+            names = [doc.title, *map(str, _as_list(doc.meta.get("techniques")))]
+            out[doc_id] = [s for n in names if (s := frozenset(self.tokenize(n)) - generic)]
+        return out
+
     def mentioned(self, text: str) -> set[str]:
-        """Techniques whose distinctive name words the text uses ("psoas", "QL", "hip hike")."""
-        named_by = self._named_by
-        return set().union(*(named_by.get(t, ()) for t in set(self.tokenize(text))))
+        """Techniques one of whose names the text uses, every distinctive word of it ("psoas",
+        "QL", "hip hike"; not "hammer a nail" for Hammer Curls): a named technique is answered
+        without the evidence threshold, so one shared word must not be enough."""
+        words = set(self.tokenize(text))
+        candidates = set().union(*(self._named_by.get(t, ()) for t in words))
+        return {d for d in candidates if any(name <= words for name in self._names.get(d, ()))}
+
+    # -- fields and words (built on first use: library_fields.py) ----------------------------
+    @cached_property
+    def fields(self) -> DocumentFields:
+        return DocumentFields.build(self)
+
+    def known(self, word: str) -> bool:
+        """Whether the library's text has this word (as its stem): never a misspelling."""
+        stems = self.tokenize(word)
+        return not stems or all(t in self._idf for t in stems)
 
 
 def _as_list(value: object) -> list:

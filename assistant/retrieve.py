@@ -1,26 +1,56 @@
-"""Hybrid retrieval: BM25 and dense (Chroma) rankings fused by reciprocal rank, grouped by
-technique, with the absolute evidence the no-answer decision needs.
+"""Hybrid, field-aware retrieval: what a message asks (query.py), scored per passage (BM25 and
+dense, fused by reciprocal rank) and per document (BM25 on its names and on its whole text),
+grouped by technique, with the absolute evidence and the coverage of what was asked that the
+no-answer decision needs.
 
-RRF ranks well but says nothing about whether anything is relevant at all, so each technique
-also carries its best dense cosine and the IDF-weighted share of the question it covers;
-`evidence` combines the two and is compared with a calibrated threshold (data/thresholds.yaml).
+Ranking weighs the fields with fitted weights (data/thresholds.yaml, `evals/calibrate.py`):
+title and aliases count more than body text because a therapist who names a technique means
+it. RRF ranks well but says nothing about whether anything is relevant at all, so each
+technique also carries its best dense cosine and the IDF-weighted share of the question it
+covers (`evidence`), and which of the question's body regions and kinds of technique it does
+not cover (`missing`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
 from assistant.glossary import glossary
-from assistant.rules import answer_text
+from assistant.lexicon import Aspect, lexicon
 from assistant.library import Library
+from assistant.query import Query, apply_fixes, asked, misspelt
+from assistant.rules import answer_text
 from ingest.embed import Embedder
 from ingest.types import Chunk
+from techniques.data import DataModel, load_data
 
 RRF_K = 60
+
+
+class Fusion(DataModel):
+    names: float
+    whole: float
+    passages: float
+    dense: float
+
+
+class Thresholds(DataModel):
+    """data/thresholds.yaml: every fitted number of retrieval."""
+
+    min_evidence: float
+    fusion: Fusion
+    body_mentions: int
+    candidates: int
+
+
+@lru_cache(maxsize=1)
+def thresholds() -> Thresholds:
+    return load_data("assistant", "thresholds.yaml", Thresholds)
 
 
 @dataclass(frozen=True)
@@ -39,12 +69,19 @@ class TechniqueMatch:
     dense: float
     coverage: float
     hits: tuple[Hit, ...]
+    missing: tuple[str, ...] = ()  # labels of the question's aspects this technique does not cover
+    fields: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # names, whole, passages, dense in [0, 1]
 
 
 @dataclass(frozen=True)
 class Retrieval:
-    query: str  # the question with glossary expansions
+    query: str  # the question as BM25 read it: the asking part, corrected, with expansions
     matches: tuple[TechniqueMatch, ...]  # best first
+    asked: tuple[Aspect, ...] = ()  # body regions and kinds of technique the question names
+    uncovered: tuple[str, ...] = ()  # those of them no technique of the library covers
+    corrections: dict[str, str] = field(default_factory=dict)
+    # set by the answering path when it decides "not covered": why, in words for the user
+    no_answer_reason: str | None = None
 
     @property
     def best(self) -> TechniqueMatch | None:
@@ -52,6 +89,19 @@ class Retrieval:
 
     def for_doc(self, doc_id: str) -> TechniqueMatch | None:
         return next((m for m in self.matches if m.doc_id == doc_id), None)
+
+    def reason(self, match: TechniqueMatch | None, title: str = "") -> str | None:
+        """Why `match` does not answer, in words (None when nothing it was asked is missing)."""
+        if match is None or not match.missing:
+            return None
+        lacking = [m for m in match.missing if m in self.uncovered]
+        if lacking:
+            return f"The library has no technique for {_join(lacking)}."
+        return f"The closest technique{f', {title},' if title else ''} is not about {_join(list(match.missing))}."
+
+
+def _join(labels: list[str]) -> str:
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " or " + labels[-1]
 
 
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:
@@ -68,51 +118,135 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
 
 
 def dense_query(question: str) -> str:
-    """What the embedding model reads: the question with its abbreviations spelled out. The full
-    glossary expansion is for BM25; the model already knows that stretching is lengthening, and
+    """What the embedding model reads: the asking part of the message with its abbreviations
+    spelled out and its lay terms given their meaning. The full glossary expansion is for BM25;
     each synonym added would cost embedding time and pull the vector off the question."""
-    return glossary().spell_out(question)
+    text = asked(question)
+    meanings = lexicon().meanings(text)
+    text = glossary().spell_out(text)
+    return f"{text} ({'; '.join(meanings)})" if meanings else text
+
+
+def understand(library: Library, question: str) -> Query:
+    """The message as retrieval reads it (see query.py)."""
+    text = asked(question)
+    fixes = misspelt(text, library.known, library.fields.words) if library.chunks else {}
+    text = apply_fixes(text, fixes)
+    meanings = lexicon().meanings(text)
+    lexical = glossary().expand(text) + (f" ({'; '.join(meanings)})" if meanings else "")
+    return Query(text, lexical, dense_query(text), lexicon().aspects(text), fixes)
+
+
+def covers(library: Library, doc_id: str, aspect: Aspect) -> bool:
+    """Whether a technique is about a body region or kind of technique: named in its names or
+    metadata, or, when its metadata names no region, often enough in its passages (a passage
+    that mentions the shoulders in passing does not make a low-back stretch a shoulder one)."""
+    fields = library.fields
+    if lexicon().mentions(aspect, fields.focus.get(doc_id, "")):
+        return True
+    doc = library.docs.get(doc_id)
+    if aspect.family == "region" and doc is not None and doc.meta.get("region"):
+        return False
+    return lexicon().mentions(aspect, fields.body.get(doc_id, "")) >= thresholds().body_mentions
+
+
+def _missing(library: Library, doc_id: str, aspects: tuple[Aspect, ...]) -> tuple[str, ...]:
+    """What a technique lacks of what is asked: every kind of technique it is not, and the body
+    regions only when it covers none of those named (a question that places the body while
+    asking, "calf raises with a partner on my lower back", names regions it is not about)."""
+    kinds = [a.label for a in aspects if a.family == "kind" and not covers(library, doc_id, a)]
+    regions = [a for a in aspects if a.family == "region"]
+    if any(covers(library, doc_id, a) for a in regions):
+        regions = []
+    return tuple(kinds + [a.label for a in regions])
+
+
+def _covered_anywhere(library: Library, aspect: Aspect) -> bool:
+    cached = library.__dict__.setdefault("_aspect_cover", {})
+    if aspect.label not in cached:
+        cached[aspect.label] = any(covers(library, d, aspect) for d in library.fields.ids)
+    return cached[aspect.label]
 
 
 def retrieve(library: Library, embedder: Embedder, question: str, k: int = 8, *, vector: Future | None = None) -> Retrieval:
     """`vector`: the embedding of `dense_query(question)` being computed by the caller, collected
-    after the lexical search (which runs meanwhile)."""
-    query = glossary().expand(question)
-    lexical = library.lexical(query)
+    after the lexical search (which runs meanwhile); recomputed when a misspelling was fixed."""
+    query = understand(library, question)
+    weights = thresholds()
+    lexical = library.lexical(query.lexical)
     fused: dict[str, float] = defaultdict(float)
     dense: dict[str, float] = {}
-    lex_order = top_k(lexical.scores, k)
-    for rank, i in enumerate(lex_order):
-        if lexical.scores[i] > 0:
-            fused[library.chunks[i].id] += 1.0 / (RRF_K + rank + 1)
+    for rank, i in enumerate(top_k(lexical.scores, k)):
+        fused[library.chunks[i].id] += 1.0 / (RRF_K + rank + 1)
     if library.chunks:
-        embedded = vector.result() if vector is not None else embedder.embed_query(dense_query(question))
-        for rank, (cid, sim) in enumerate(library.index.query(embedded, k)):
+        if query.corrections or vector is None:
+            if vector is not None:
+                vector.cancel()
+            embedded = embedder.embed_query(query.dense)
+        else:
+            embedded = vector.result()
+        for rank, (cid, sim) in enumerate(library.index.query(embedded, 2 * k)):
             if cid in library.position:
-                fused[cid] += 1.0 / (RRF_K + rank + 1)
+                if rank < k:
+                    fused[cid] += 1.0 / (RRF_K + rank + 1)
                 dense[cid] = sim
 
     by_doc: dict[str, list[Hit]] = defaultdict(list)
     for cid, score in sorted(fused.items(), key=lambda kv: -kv[1]):
         chunk = library.chunks[library.position[cid]]
-        by_doc[chunk.doc_id].append(
-            Hit(chunk, score, dense.get(cid, 0.0), float(lexical.scores[library.position[cid]]))
-        )
+        by_doc[chunk.doc_id].append(Hit(chunk, score, dense.get(cid, 0.0), float(lexical.scores[library.position[cid]])))
+    for cid, sim in dense.items():  # dense neighbours past the fused k still count as evidence
+        chunk = library.chunks[library.position[cid]]
+        if cid not in fused:
+            by_doc[chunk.doc_id].append(Hit(chunk, 0.0, sim, float(lexical.scores[library.position[cid]])))
+
+    fields = library.fields
+    names = fields.name_scores(lexical.terms) if fields.ids else np.zeros(0)
+    whole = fields.whole_scores(lexical.terms) if fields.ids else np.zeros(0)
+    candidates = set(by_doc)
+    for scores in (names, whole):
+        candidates.update(fields.ids[i] for i in top_k(scores, weights.candidates))
+
     ignore = answer_text().question_words
-    plain_terms = library.informative(library.tokenize(question), ignore)
+    plain_terms = library.informative(library.tokenize(query.text), ignore)
     expanded_terms = library.informative(lexical.terms, ignore)
-    matches = []
-    for doc_id, hits in by_doc.items():
-        top = sorted(h.score for h in hits)[::-1]
-        score = top[0] + 0.5 * sum(top[1:3])  # several matching passages beat one
-        best_dense = max(h.dense for h in hits)
+    top_names, top_whole = float(names.max(initial=0)) or 1.0, float(whole.max(initial=0)) or 1.0
+    raw = []
+    for doc_id in candidates:
+        hits = by_doc.get(doc_id) or _best_passages(library, lexical.scores, doc_id)
+        top = sorted((h.score for h in hits), reverse=True)
+        passages = (top[0] + 0.5 * sum(top[1:3])) if top else 0.0  # several matching passages beat one
+        best_dense = max((h.dense for h in hits), default=0.0)
+        i = fields.position.get(doc_id)
+        n = float(names[i]) / top_names if i is not None else 0.0
+        w = float(whole[i]) / top_whole if i is not None else 0.0
         # expansions help when the text uses the long form, and must not dilute when it doesn't
         coverage = max(library.coverage(plain_terms, doc_id), library.coverage(expanded_terms, doc_id))
-        matches.append(
-            TechniqueMatch(doc_id, score, 0.5 * best_dense + 0.5 * coverage, best_dense, coverage, tuple(hits))
-        )
-    # rank by fused rank evidence and absolute evidence together: RRF alone lets one lucky
-    # dense neighbour outrank the technique whose text actually covers the question
-    top_score = max((m.score for m in matches), default=1.0) or 1.0
-    matches.sort(key=lambda m: -(0.4 * m.score / top_score + 0.6 * m.evidence))
-    return Retrieval(query, tuple(matches))
+        missing = _missing(library, doc_id, query.aspects)
+        raw.append((doc_id, passages, n, w, best_dense, coverage, missing, tuple(hits)))
+    top_passages = max((r[1] for r in raw), default=0.0) or 1.0
+    f = weights.fusion
+    matches = [
+        TechniqueMatch(doc_id, fuse(f, (n, w, p / top_passages, d)), 0.5 * d + 0.5 * cov, d, cov, hits, missing,
+                       (n, w, p / top_passages, d))
+        for doc_id, p, n, w, d, cov, missing, hits in raw
+    ]
+    matches.sort(key=lambda m: (-m.score, m.doc_id))
+    uncovered = tuple(a.label for a in query.aspects if not _covered_anywhere(library, a))
+    return Retrieval(query.lexical, tuple(matches), query.aspects, uncovered, query.corrections)
+
+
+def fuse(weights: Fusion, fields: tuple[float, float, float, float]) -> float:
+    """A technique's ranking score from its fields (names, whole text, passages, dense)."""
+    n, w, p, d = fields
+    return weights.names * n + weights.whole * w + weights.passages * p + weights.dense * d
+
+
+def _best_passages(library: Library, scores: np.ndarray, doc_id: str) -> list[Hit]:
+    """A technique found only by its document fields: its passage that best matches the
+    question's words (its first when none does), so that the answer can cite something."""
+    chunks = library.by_doc.get(doc_id) or []
+    if not chunks:
+        return []
+    best = max(chunks, key=lambda c: (float(scores[library.position[c.id]]), -c.order))
+    return [Hit(best, 0.0, 0.0, float(scores[library.position[best.id]]))]

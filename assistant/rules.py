@@ -43,6 +43,7 @@ class AnswerFile(DataModel):
     indication_cues: list[str]
     not_conditions: list[str]
     question_words: list[str]
+    aspect_words: list[str]
     also_relevant_ratio: float = Field(gt=0, le=1)
 
     @field_validator("followup_cues", "how_to_cues", "indication_cues")
@@ -61,6 +62,7 @@ class AnswerText:
     indication: re.Pattern[str]
     not_conditions: frozenset[str]
     question_words: frozenset[str]
+    aspect_words: frozenset[str]  # words that ask about a part of a technique, not a subject
     also_relevant_ratio: float
 
 
@@ -80,6 +82,7 @@ def answer_text() -> AnswerText:
         indication=_any_of(raw.indication_cues) or never,
         not_conditions=frozenset(raw.not_conditions),
         question_words=frozenset(raw.question_words),
+        aspect_words=frozenset(raw.aspect_words),
         also_relevant_ratio=raw.also_relevant_ratio,
     )
 

@@ -15,7 +15,7 @@ import time
 import unicodedata
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -23,14 +23,19 @@ from pathlib import Path
 import yaml
 
 from assistant.safety import scope, triage
-from assistant.compose import Card, compose_card, md
-from assistant.rules import answer_text
+from assistant.compose import Card, compose_card
+from assistant.direct import direct_answer
+from assistant.intent import classify
+from assistant.rules import answer_text, load_rules
 from assistant.safety.cautions import general_cautions
+from assistant.trace import trace
 from assistant.glossary import glossary
 from assistant.library import Library
 from assistant.llm import Rephraser
-from assistant.retrieve import Retrieval, TechniqueMatch, dense_query, retrieve
-from assistant.types import Answer, RedFlag, ScopeDecline
+from assistant.query import asked
+from assistant.retrieve import Retrieval, TechniqueMatch, covers, dense_query, retrieve, thresholds
+from assistant.answer import Answer
+from assistant.types import PastTurn, RedFlag, Referral, ScopeDecline
 from ingest.backends import LocalBackend, ServerBackend, open_backend
 from ingest.embed import Embedder, embedder_for_index, make_embedder
 from techniques.errors import TechniquesError
@@ -150,21 +155,26 @@ class Assistant:
             return self._index_embedders[model]
 
     def warm_up(self) -> None:
-        """Open the index and load the model now rather than on the first question."""
+        """Validate every rule file, open the index and load the model now rather than on the
+        first question: a broken rule file or a missing index fails at start."""
+        load_rules()
         self.query_embedder(self.library()).embed_query("warm up")
 
     # -- answering ---------------------------------------------------------------------------
-    def ask(self, question: str, history: Sequence[str] = ()) -> Answer:
+    def ask(self, question: str, history: Sequence[str | PastTurn] = ()) -> Answer:
+        """Answer `question`. `history` is the conversation's earlier turns, oldest first: plain
+        questions, or `PastTurn`s that also say which technique each answer was about (the web
+        chat passes those, so a follow-up stays on the technique the user saw)."""
         started = time.perf_counter()
         q = clean_question(question)
-        past = [clean_question(h) for h in history if clean_question(h)]
+        past = [t for t in (_past(h) for h in history) if t.question or t.resolved]
         embedder = self._last_embedder
         vector = self._embedding.submit(embedder.embed_query, dense_query(q[:MAX_QUERY_CHARS])) if q else None
-        if flag := triage.assess(q, past):
+        if flag := triage.assess(q, [t.question for t in past], embedder=self.embedder):
             _drop(vector)
             return self._red_flag(q, flag, started)
         if not q:
-            return self._no_answer(q, "Ask a question about a technique, a muscle or a body region.", started)
+            return self._no_answer(q, "Ask a question about a technique, a muscle or a body region.", started, reason="empty question")
         if decline := scope.check_scope(q):
             _drop(vector)
             return self._declined(q, decline, started)
@@ -176,7 +186,7 @@ class Assistant:
         self._last_embedder = query_embedder
         t0 = time.perf_counter()
         try:
-            previous = self._previous_technique(library, past[-MAX_FOLLOWUP_TURNS:])
+            previous = self._previous_technique(library, past)
             turn = self._resolve(library, q[:MAX_QUERY_CHARS], previous, vector)
         except Exception as exc:
             if (down := self._server_down()) is not None:
@@ -184,44 +194,87 @@ class Assistant:
             raise
         retrieved = time.perf_counter()
         if turn.match is None:
-            return self._no_answer(q, answer_text().no_answer, started, retrieve_ms=_ms(t0, retrieved))
+            return self._no_answer(
+                q, answer_text().no_answer, started, retrieve_ms=_ms(t0, retrieved), retrieval=turn.retrieval,
+                reason=f"no technique's evidence reached {min_evidence()}",
+            )
         also = self._also_relevant(turn)
-        focus = turn.followup or not re.match(r"^(how (do|can|should|would) (i|you|we)|how to|show|walk|describe|explain)\b", q, re.I)
-        card = compose_card(library, turn.match, q, self.settings.disclaimer, also=also, focus=focus)
-        text = self._rephrase(card) if self.rephraser else card.markdown
+        focus = turn.followup or not answer_text().how_to.match(q)
+        q_vector = vector.result() if vector is not None and not vector.cancelled() else query_embedder.embed_query(dense_query(q[:MAX_QUERY_CHARS]))
+        intent = classify(q, q_vector, query_embedder)
+        chunks = library.by_doc[turn.match.doc_id]
+        card = compose_card(library, turn.match, q, also=also, focus=focus,
+                            direct=lambda cite: direct_answer(chunks, q, intent, q_vector, query_embedder, cite))
+        rephrased = self._rephrase(card) if self.rephraser else None
         done = time.perf_counter()
+        decision = "followup" if turn.followup else "answered"
         return Answer(
             question=q,
-            answer=text,
             citations=card.citations,
             cautions=card.cautions,
             disclaimer=self.settings.disclaimer,
             no_answer=False,
             red_flag=None,
+            title=card.title,
+            tagline=card.tagline,
+            sections=card.sections,
+            direct=card.direct,
+            rephrased=rephrased,
             timings_ms={"retrieve": _ms(t0, retrieved), "compose": _ms(retrieved, done), "total": _ms(started, done)},
             doc_id=turn.match.doc_id,
+            trace=trace(q, query=turn.retrieval.query, retrieval=turn.retrieval, threshold=min_evidence(),
+                        decision=decision, reason=f"{turn.match.doc_id}: evidence {turn.match.evidence:.3f}"),
         )
 
     def _resolve(self, library: Library, q: str, previous: str | None, vector: Future | None = None) -> Resolution:
+        """The technique a turn is about. A named technique is answered; a follow-up stays on the
+        conversation's technique unless it asks about a body region or kind of technique that
+        technique does not cover; otherwise the best match must have enough evidence and cover
+        what is asked. A "not covered" says why (`retrieval.no_answer_reason`)."""
         retrieval = retrieve(library, self.query_embedder(library), q, self.settings.top_k, vector=vector)
-        mentioned = library.mentioned(glossary().expand(q))
-        threshold = min_evidence()
+        mentioned = library.mentioned(retrieval.query)
+        threshold = thresholds().min_evidence
         best = retrieval.best
         if mentioned:
-            best = next((m for m in retrieval.matches if m.doc_id in mentioned), best)
-        if previous and not mentioned and (answer_text().followup.search(q) or not best or best.evidence < threshold):
-            kept = retrieval.for_doc(previous) or TechniqueMatch(previous, 0.0, 1.0, 0.0, 0.0, ())
-            return Resolution(kept, retrieval, followup=True)
-        if best is None or (not mentioned and best.evidence < threshold):
-            return Resolution(None, retrieval, followup=False)
+            best = next((m for m in retrieval.matches[:3] if m.doc_id in mentioned), best)
+        named = best is not None and best.doc_id in mentioned
+        if previous and previous in library.docs and not named:
+            strays = [a.label for a in retrieval.asked if not covers(library, previous, a)]
+            # a question that names no subject of its own (only question words and parts of a
+            # technique: "any cautions I should know about?") is about the technique on screen
+            words = answer_text().question_words | answer_text().aspect_words
+            subjectless = not retrieval.asked and not library.informative(library.tokenize(asked(q)), words)
+            if not strays and (subjectless or answer_text().followup.search(asked(q)) or not best or best.evidence < threshold):
+                kept = retrieval.for_doc(previous) or TechniqueMatch(previous, 0.0, 1.0, 0.0, 0.0, ())
+                return Resolution(kept, retrieval, followup=True)
+        kinds = {a.label for a in retrieval.asked if a.family == "kind"}
+        # a technique the question names is about what it is about; only a kind it is not
+        # (dry needling the psoas, not releasing it) is a reason to decline it
+        lacks = lambda m: [x for x in m.missing if m.doc_id not in mentioned or x in kinds]  # noqa: E731
+        if best is not None and lacks(best):
+            # another close match may cover everything asked; none does: say what is missing
+            best = next((m for m in retrieval.matches[:5] if not lacks(m)
+                         and (m.evidence >= threshold or m.doc_id in mentioned)), None) or best
+            if lacks(best):
+                why = retrieval.reason(best, library.docs[best.doc_id].title)
+                return Resolution(None, replace(retrieval, no_answer_reason=why), followup=False)
+            named = best.doc_id in mentioned
+        if best is None or (not named and best.evidence < threshold):
+            why = "Nothing in the library is close enough to this question."
+            return Resolution(None, replace(retrieval, no_answer_reason=why), followup=False)
         return Resolution(best, retrieval, followup=False)
 
-    def _previous_technique(self, library: Library, past: Sequence[str]) -> str | None:
+    def _previous_technique(self, library: Library, past: Sequence[PastTurn]) -> str | None:
+        """The technique the conversation is on: the last earlier turn's, as the user saw it when
+        the surface passes it (`PastTurn.doc_id`), else re-resolved from the questions."""
+        for turn in reversed(past):
+            if turn.resolved:
+                return turn.doc_id if turn.doc_id in library.docs else None
         current: str | None = None
-        for turn in past:
-            if triage.assess(turn) or scope.check_scope(turn):
+        for turn in past[-MAX_FOLLOWUP_TURNS:]:
+            if triage.assess(turn.question) or scope.check_scope(turn.question):
                 continue
-            resolved = self._resolve(library, turn[:MAX_QUERY_CHARS], current)
+            resolved = self._resolve(library, turn.question[:MAX_QUERY_CHARS], current)
             if resolved.match is not None:
                 current = resolved.match.doc_id
         return current
@@ -236,45 +289,49 @@ class Assistant:
                 return m
         return None
 
-    def _rephrase(self, card: Card) -> str:
+    def _rephrase(self, card: Card) -> str | None:
         try:
-            return self.rephraser.rephrase(card) or card.markdown
+            return self.rephraser.rephrase(card)
         except Exception:  # an LLM failure must never cost the user the answer
             log.warning("LLM rephrase failed; showing the composed card", exc_info=True)
-            return card.markdown
+            return None
 
     # -- answers without a technique ---------------------------------------------------------
-    def _envelope(self, q: str, body: list[str], started: float, *, no_answer: bool, red_flag: RedFlag | None, retrieve_ms: float = 0.0) -> Answer:
-        cautions = tuple(general_cautions(q))
-        parts = body + ["**General cautions**\n" + "\n".join(f"- {md(c.text)}" for c in cautions)]
-        parts.append(f"---\n**Disclaimer:** {md(self.settings.disclaimer)}")
+    def _envelope(self, q: str, referral: Referral, started: float, *, no_answer: bool, red_flag: RedFlag | None,
+                  retrieve_ms: float = 0.0, trace_: dict | None = None) -> Answer:
         total = _ms(started, time.perf_counter())
         return Answer(
             question=q,
-            answer="\n\n".join(parts),
             citations=(),
-            cautions=cautions,
+            cautions=tuple(general_cautions(q)),
             disclaimer=self.settings.disclaimer,
             no_answer=no_answer,
             red_flag=red_flag,
+            referral=referral,
             timings_ms={"retrieve": retrieve_ms, "compose": max(0.0, total - retrieve_ms), "total": total},
+            trace=trace_,
         )
 
     def _red_flag(self, q: str, flag: RedFlag, started: float) -> Answer:
         level = "EMERGENCY" if flag.disposition == "emergency" else "URGENT"
-        signs = ", ".join(f"“{md(m)}”" for m in flag.matched)
-        body = [
-            f"## ⚠️ {level}: refer before any hands-on work",
-            f"**{md(flag.advice)}**",
-            f"Signs in the conversation that call for this: {signs}. This is a referral, not a diagnosis; no technique steps are given.",
-        ]
-        return self._envelope(q, body, started, no_answer=False, red_flag=flag)
+        referral = Referral(
+            "red_flag", f"⚠️ {level}: refer before any hands-on work", flag.advice, flag.matched,
+            note="This is a referral, not a diagnosis; no technique steps are given.",
+        )
+        return self._envelope(q, referral, started, no_answer=False, red_flag=flag,
+                              trace_=trace(q, red_flag=flag, decision="red_flag", reason=flag.category))
 
     def _declined(self, q: str, decline: ScopeDecline, started: float) -> Answer:
-        return self._envelope(q, ["## Outside the technique library's scope", md(decline.message)], started, no_answer=True, red_flag=None)
+        referral = Referral("declined", "Outside the technique library's scope", decline.message)
+        return self._envelope(q, referral, started, no_answer=True, red_flag=None,
+                              trace_=trace(q, decline=decline, decision="declined", reason=decline.category))
 
-    def _no_answer(self, q: str, message: str, started: float, retrieve_ms: float = 0.0) -> Answer:
-        return self._envelope(q, ["## Not covered", md(message)], started, no_answer=True, red_flag=None, retrieve_ms=retrieve_ms)
+    def _no_answer(self, q: str, message: str, started: float, retrieve_ms: float = 0.0, *, retrieval: Retrieval | None = None,
+                   reason: str = "") -> Answer:
+        referral = Referral("not_covered", "Not covered", message)
+        return self._envelope(q, referral, started, no_answer=True, red_flag=None, retrieve_ms=retrieve_ms,
+                              trace_=trace(q, query=retrieval.query if retrieval else "", retrieval=retrieval,
+                                           threshold=min_evidence(), decision="no_answer", reason=reason))
 
 
 def _drop(pending: Future | None) -> None:
@@ -286,3 +343,9 @@ def _drop(pending: Future | None) -> None:
 
 def _ms(a: float, b: float) -> float:
     return round((b - a) * 1000, 2)
+
+
+def _past(turn: str | PastTurn) -> PastTurn:
+    if isinstance(turn, PastTurn):
+        return PastTurn(clean_question(turn.question), turn.doc_id, turn.resolved)
+    return PastTurn(clean_question(turn))

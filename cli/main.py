@@ -9,7 +9,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from cli.eval import add_eval_command
 from cli.quiz import add_quiz_command
+from cli.users import add_users_command
 from techniques.errors import TechniquesError
 from techniques.settings import Settings
 
@@ -33,20 +35,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", help="answer a question from the technique library")
     p.add_argument("question")
     p.add_argument("--history", action="append", default=[], metavar="QUESTION", help="an earlier question of the conversation (repeatable, oldest first)")
+    p.add_argument("--technique", metavar="DOC_ID", help="the technique the previous answer was about (its `doc_id`): a follow-up stays on it without re-resolving the history")
     p.add_argument("--json", action="store_true", help="print the answer object as JSON")
+    p.add_argument("--explain", action="store_true", help="also print why: retrieval scores, triage, scope and the decision")
     _store_arg(p)
     p.set_defaults(run=_cmd_ask)
 
-    p = sub.add_parser("eval", help="run regression Q&A datasets and gate on their metrics")
-    p.add_argument("datasets", nargs="+", type=Path, metavar="DATASET", help="YAML or JSONL eval datasets")
-    _store_arg(p)
-    p.add_argument("--k", type=int, default=3, help="rank cut-off for hit@k (default 3)")
-    p.add_argument("--report", type=Path, help="write the JSON report here")
-    p.add_argument("--markdown", type=Path, help="write a Markdown report here")
-    p.add_argument("--junit", type=Path, help="write JUnit XML here")
-    p.add_argument("--baseline", type=Path, help="a previous JSON report to diff against")
-    p.add_argument("--min", action="append", default=[], metavar="METRIC=VALUE", help="fail when METRIC is below VALUE (repeatable)")
-    p.set_defaults(run=_cmd_eval)
+    add_eval_command(sub, _store_arg)
 
     p = sub.add_parser("serve", help="start the web chat (ingests the corpus first when there is no index)")
     _store_arg(p)
@@ -61,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--out", type=Path, metavar="FILE", default=Path("feedback-cases.yaml"), help="dataset file to write (default: feedback-cases.yaml)")
     e.set_defaults(run=_cmd_feedback_export)
     add_quiz_command(sub, _store_arg)
+    add_users_command(sub, _store_arg)
     return parser
 
 
@@ -80,9 +76,16 @@ def _cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     import json
 
+    from assistant.rules import load_rules
     from assistant.service import Assistant
+    from assistant.types import PastTurn
 
-    answer = Assistant(settings).ask(args.question, args.history)
+    load_rules()  # a broken rule file fails here, naming the file and the field
+    history: list[str | PastTurn] = list(args.history)
+    if args.technique:
+        last = history.pop() if history else ""
+        history.append(PastTurn(last, args.technique, resolved=True))
+    answer = Assistant(settings).ask(args.question, history)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -91,32 +94,18 @@ def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             print("\nSources:")
             for c in answer.citations:
                 print(f"  [{c.n}] {c.title} — {c.section} ({c.doc_id})")
+    if args.explain:
+        from evals.explain import format_trace
+
+        print("\nWhy:\n" + format_trace(answer.to_dict().get("trace")), file=sys.stderr if args.json else sys.stdout)
     return 0
-
-
-def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.service import Assistant
-    from evals.gate import eval_config
-    from evals.runner import main_eval
-
-    assistant = Assistant(settings)
-    assistant.library()  # a missing index is a usage error, before any case runs
-    return main_eval(
-        args.datasets,
-        lambda q, h: assistant.ask(q, h).to_dict(),
-        k=args.k,
-        config=eval_config(settings, assistant, args.k),
-        report=args.report,
-        markdown=args.markdown,
-        junit=args.junit,
-        baseline=args.baseline,
-        mins=args.min,
-    )
 
 
 def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import app  # gradio is imported only by the commands that serve the web chat
+    from assistant.rules import load_rules
 
+    load_rules()  # before anything is served: a broken rule file fails at start
     host, port = args.host or settings.host, args.port or settings.port
     print(f"Starting the web chat on http://{host}:{port} (Ctrl+C to stop)", file=sys.stderr)
     app.serve(settings, host=args.host, port=args.port)
@@ -139,6 +128,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         settings = Settings.from_env().with_store(getattr(args, "store", None))
+        if settings.data_dir.is_file():  # every command keeps something there
+            from ingest.failures import not_a_folder
+
+            raise not_a_folder(settings.data_dir)
         return int(args.run(args, settings) or 0)
     except TechniquesError as exc:
         print(f"error: {exc.message}", file=sys.stderr)

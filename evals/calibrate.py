@@ -1,22 +1,30 @@
-"""Calibrate the no-answer threshold on labelled questions instead of guessing it.
+"""Fit retrieval's numbers (assistant/data/thresholds.yaml) on the development sets only.
 
-For every single-turn case of the datasets that is neither a red flag nor a scope decline and
-names no technique (a named technique is always answered), the best technique's evidence is
-measured; answerable cases (with expected sources) and
-unanswerable ones (`expect_no_answer`) should separate. The threshold that makes the fewest
-mistakes is printed (ties: the middle of the widest gap), with both distributions.
+Reads evals/datasets/dev/*.yaml over their corpora (the five seed documents, everkinetic,
+wger: all three together) and never the core set, which stays the regression gate. Two steps:
 
-    python -m evals.calibrate [DATASET ...]
+1. fusion weights: every weighting of a technique's fields (names, whole text, passages,
+   dense) on a grid is scored by hit@1 over the answerable single-turn questions, re-ranking
+   the candidates each question's one retrieval found (so the grid costs no retrieval);
+2. the no-answer threshold: with those weights, the best technique's evidence of each
+   single-turn question that names no technique and is not already declined for what it asks
+   (a body region or kind of technique no match covers) is measured; the threshold making the
+   fewest mistakes is chosen (ties: the middle of the widest gap).
+
+Prints both, with the figures to copy into thresholds.yaml's comment. Nothing is written.
+
+    python -m evals.calibrate [--step 0.1]
 """
 
 from __future__ import annotations
 
+import argparse
+import itertools
 import sys
 import tempfile
 from pathlib import Path
 
-from evals.dataset import load_cases
-from techniques.settings import Settings
+from evals.dataset import EvalCase, load_cases
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,37 +43,104 @@ def best_threshold(positives: list[float], negatives: list[float]) -> tuple[floa
     return (round(best[1], 3), best[0][0]) if best else (0.0, 0)
 
 
-def main(argv: list[str] | None = None) -> int:
-    from assistant.safety import scope, triage
-    from assistant.glossary import glossary
-    from assistant.service import Assistant
-    from ingest.pipeline import ingest
+def weight_grid(step: float) -> list[tuple[float, float, float, float]]:
+    units = round(1 / step)
+    return [tuple(round(u * step, 3) for u in (a, b, c, units - a - b - c))
+            for a, b, c in itertools.product(range(units + 1), repeat=3) if a + b + c <= units]
 
-    paths = [Path(p) for p in (argv or sys.argv[1:])] or [ROOT / "evals/datasets/core.yaml"]
-    cases = [c for c in load_cases(paths) if not c.history and not c.expect_red_flag]
-    with tempfile.TemporaryDirectory() as store:
-        settings = Settings.from_env().with_store(store)
-        ingest([ROOT / "corpus"], settings, progress=False)
-        assistant = Assistant(settings)
+
+class _Memo:
+    """The real embedder, each question embedded once across the whole calibration."""
+
+    def __init__(self, embedder) -> None:
+        self.inner, self.name, self._seen = embedder, embedder.name, {}
+
+    def embed_query(self, text):
+        if text not in self._seen:
+            self._seen[text] = self.inner.embed_query(text)
+        return self._seen[text]
+
+    def embed_documents(self, texts):
+        return self.inner.embed_documents(texts)
+
+
+def _single_turn(cases: list[EvalCase]) -> list[EvalCase]:
+    return [c for c in cases if not c.history and not c.expect_red_flag]
+
+
+def main(argv: list[str] | None = None) -> int:
+    from assistant import retrieve as retrieval
+    from assistant.safety import scope, triage
+    from assistant.service import Assistant
+    from evals.quality import corpora
+    from ingest.embed import make_embedder
+    from ingest.pipeline import ingest
+    from techniques.settings import Settings
+
+    parser = argparse.ArgumentParser(prog="python -m evals.calibrate")
+    parser.add_argument("--step", type=float, default=0.1, help="grid step of the fusion weights")
+    args = parser.parse_args(argv)
+    embedder = _Memo(make_embedder(Settings.from_env()))
+    runs = []  # (assistant, library, cases) per corpus
+    work = tempfile.TemporaryDirectory(prefix="techniques-calibrate-")
+    for corpus in corpora(["seed", "everkinetic", "wger"], core=False):
+        if not all(f.is_dir() for f in corpus.folders) or not all(d.is_file() for d in corpus.datasets):
+            print(f"skipped {corpus.name}: its folder or development set is missing", file=sys.stderr)
+            continue
+        settings = Settings.from_env().with_store(Path(work.name) / corpus.name.split()[0])
+        ingest(list(corpus.folders), settings, embedder=embedder.inner, progress=False)
+        assistant = Assistant(settings, embedder=embedder)
         library = assistant.library()
-        positives, negatives = [], []
-        for case in cases:
-            if triage.assess(case.question) or scope.check_scope(case.question):
-                continue
-            if library.mentioned(glossary().expand(case.question)):
-                continue
-            best = assistant._resolve(library, case.question, None).retrieval.best
-            evidence = best.evidence if best else 0.0
-            if case.expect_no_answer:
-                negatives.append(evidence)
-                print(f"  no-answer  {evidence:.3f}  {case.id}")
-            elif case.expected_sources:
-                positives.append(evidence)
-                if evidence < 0.5:
-                    print(f"  answerable {evidence:.3f}  {case.id}")
+        cases = [c for c in _single_turn(load_cases(list(corpus.datasets)))
+                 if not triage.assess(c.question) and not scope.check_scope(c.question)]
+        runs.append((assistant, library, cases))
+    if not runs:
+        print("no development set found under evals/datasets/dev/", file=sys.stderr)
+        return 2
+
+    # 1. fusion weights, by hit@1 of the answerable questions
+    found = []  # (expected, matches) per answerable case
+    for assistant, library, cases in runs:
+        for c in cases:
+            if c.expected_sources and not c.expect_no_answer:
+                r = retrieval.retrieve(library, embedder, c.question, assistant.settings.top_k)
+                found.append((set(c.expected_sources), r.matches))
+    scored = []
+    for weights in weight_grid(args.step):
+        fusion = retrieval.Fusion(names=weights[0], whole=weights[1], passages=weights[2], dense=weights[3])
+        hits = sum(bool(ms) and max(ms, key=lambda m: retrieval.fuse(fusion, m.fields)).doc_id in exp for exp, ms in found)
+        scored.append((hits, weights))
+    scored.sort(key=lambda t: (-t[0], t[1]))
+    hits, (wn, ww, wp, wd) = scored[0]
+    print(f"fusion (hit@1 over {len(found)} answerable questions): names {wn}, whole {ww}, passages {wp}, "
+          f"dense {wd}: {hits}/{len(found)} = {hits / max(1, len(found)):.3f}")
+    for h, w in scored[1:4]:
+        print(f"  next: {w}: {h}/{len(found)}")
+
+    # 2. the no-answer threshold with those weights
+    current = retrieval.thresholds()
+    fitted = current.model_copy(update={"fusion": retrieval.Fusion(names=wn, whole=ww, passages=wp, dense=wd)})
+    retrieval.thresholds.cache_clear()
+    original, retrieval.thresholds = retrieval.thresholds, lambda: fitted  # noqa: E731
+    positives, negatives, declined = [], [], 0
+    try:
+        for assistant, library, cases in runs:
+            for c in cases:
+                r = retrieval.retrieve(library, embedder, c.question, assistant.settings.top_k)
+                best = r.best
+                if best is None or best.doc_id in library.mentioned(r.query):
+                    continue
+                if best.missing and all(m.missing for m in r.matches[:5]):
+                    declined += c.expect_no_answer
+                    continue
+                (negatives if c.expect_no_answer else positives if c.expected_sources else []).append(best.evidence)
+    finally:
+        retrieval.thresholds = original
     threshold, errors = best_threshold(positives, negatives)
-    print(f"answerable: n={len(positives)} min={min(positives):.3f} | unanswerable: n={len(negatives)} max={max(negatives, default=0):.3f}")
+    print(f"no-answer threshold: answerable n={len(positives)} min={min(positives, default=0):.3f}; "
+          f"not covered n={len(negatives)} max={max(negatives, default=0):.3f}; {declined} declined for what they ask")
     print(f"min_evidence: {threshold}  ({errors} misclassified of {len(positives) + len(negatives)})")
+    work.cleanup()
     return 0
 
 

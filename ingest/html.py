@@ -8,6 +8,8 @@ import re
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import PreformattedString
 
+from ingest.docmeta import html_metadata
+
 
 _DROP_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form",
               "iframe", "svg", "head", "template", "button")
@@ -29,14 +31,22 @@ _TAG_LIKE = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?>")
 
 def html_to_text(markup: str) -> tuple[str, str]:
     """(text, title) of an HTML page."""
+    text, title, _ = html_document(markup)
+    return text, title
+
+
+def html_document(markup: str) -> tuple[str, str, dict[str, object]]:
+    """(text, title, metadata) of an HTML page: the metadata is its author, licence and the
+    images it shows (ingest/docmeta.py), read before the page chrome is dropped."""
     soup = BeautifulSoup(markup, "html.parser")
     title = _html_title(soup)
+    meta = html_metadata(soup)
     _drop_chrome(soup)
     root = _html_root(soup)
     text = _html_text(root)
     if not text.strip():
         text = _html_text(soup)
-    return text, title
+    return text, title, meta
 
 
 

@@ -7,16 +7,19 @@ folder's per-document metadata, and `load` reads one file. A file that cannot be
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import os
 import re
+import stat
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import frontmatter
 import yaml
+from ingest.docmeta import markdown_metadata
 from ingest.types import LoadedDocument, Page
 from techniques.errors import TechniquesError
 
@@ -37,6 +40,11 @@ CATALOG_NAME = "catalog.yaml"
 _BINARY_SHARE = 0.3
 _SNIFF_BYTES = 8192
 
+
+
+def format_of(path: Path) -> str | None:
+    """"txt", "md", "html" or "pdf" by the file's suffix; None when unsupported."""
+    return _FORMATS.get(Path(path).suffix.lower())
 
 
 class SkipFile(Exception):
@@ -71,9 +79,13 @@ def discover(paths: Sequence[Path]) -> tuple[list[Path], list[Skipped]]:
     seen: set[Path] = set()
     for given in map(Path, paths):
         if given.is_dir():
-            candidates = _folder_files(given)
+            candidates, refused = _folder_files(given)
+            skipped.extend(refused)
         elif given.is_file():
             candidates = [given]
+        elif os.path.lexists(given):  # a pipe, device or socket named on the command line
+            skipped.append(Skipped(given, _not_regular(given) or "not a regular file"))
+            continue
         else:
             skipped.append(Skipped(given, "not found: check the path"))
             continue
@@ -93,12 +105,61 @@ def discover(paths: Sequence[Path]) -> tuple[list[Path], list[Skipped]]:
     return found, skipped
 
 
-def _folder_files(folder: Path) -> list[Path]:
+def _folder_files(folder: Path) -> tuple[list[Path], list[Skipped]]:
+    """The regular files under a folder, and what else is there with the reason it is refused.
+
+    The folder is untrusted: symbolic links inside it are not followed at all (a link to
+    /etc/passwd or /dev/zero is never read, and a link loop cannot be entered), and named pipes,
+    devices and sockets are refused before anything opens them (a pipe would block the ingest)."""
     files: list[Path] = []
-    for root, dirs, names in os.walk(folder):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        files.extend(Path(root, n) for n in names if not n.startswith(".") and n != CATALOG_NAME)
-    return sorted(files)
+    refused: list[Skipped] = []
+    for root, dirs, names in os.walk(folder, followlinks=False):
+        for d in sorted(dirs):
+            if not d.startswith(".") and (reason := _not_regular(Path(root, d), folder=True)):
+                refused.append(Skipped(Path(root, d), reason))
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not Path(root, d).is_symlink())
+        for n in sorted(names):
+            if n.startswith(".") or n == CATALOG_NAME:
+                continue
+            if reason := _not_regular(Path(root, n)):
+                refused.append(Skipped(Path(root, n), reason))
+            else:
+                files.append(Path(root, n))
+    return sorted(files), refused
+
+
+def _not_regular(path: Path, *, folder: bool = False) -> str | None:
+    """Why `path` (not followed if it is a link) is not a file to read, or None."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror})"
+    if stat.S_ISLNK(mode):
+        try:
+            os.stat(path)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                return "a symbolic link loop: remove it"
+            return "a broken symbolic link: remove it"
+        return ("a symbolic link: links inside a library folder are not followed; copy the "
+                + ("folder" if folder else "file") + " in instead")
+    if folder and stat.S_ISDIR(mode):
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    return f"{_kind(mode)}, not a regular file: only regular files are read"
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "a special file"
 
 
 def _refusal(path: Path, *, explicit: bool) -> str | None:
@@ -120,13 +181,18 @@ def _unsupported(path: Path) -> str:
 def load_catalog(folder: Path) -> dict[str, dict]:
     """The folder's `catalog.yaml` as {doc id: metadata}; empty when there is none."""
     path = Path(folder) / CATALOG_NAME
-    if not path.is_file():
+    if not os.path.lexists(path):
         return {}
     hint = ("Fix the file so each document id (the file name without extension) maps to its "
             "keys, e.g. 'ql-hip-hike: {title: QL Hip Hike}', or remove it.")
+    if reason := _not_regular(path):  # read like any file of the folder: never through a link
+        raise TechniquesError(f"{path} is {reason}.",
+                              hint="Put the catalog itself in the folder, or remove it.")
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_file(path).decode("utf-8") if os.path.getsize(path) else ""
         raw = yaml.safe_load(text)
+    except SkipFile as exc:
+        raise TechniquesError(f"{path} cannot be used: {exc.reason}.", hint=hint) from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise TechniquesError(f"{path} is not valid YAML ({_one_line(exc)}).", hint=hint) from exc
     if _expands(raw, text):
@@ -149,13 +215,15 @@ def load_catalog(folder: Path) -> dict[str, dict]:
 # -------------------------------------------------------------------------------------- load
 
 
-def load(path: Path, catalog: Mapping[str, dict] | None = None) -> LoadedDocument:
-    """Read one file; raise `SkipFile` when it cannot be used."""
+def load(path: Path, catalog: Mapping[str, dict] | None = None, data: bytes | None = None) -> LoadedDocument:
+    """Read one file (or parse its `data`, already read by `read_file`); raise `SkipFile` when
+    it cannot be used."""
     path = Path(path)
     fmt = _FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise SkipFile(_unsupported(path))
-    data = _read_bytes(path, MAX_PDF_BYTES if fmt == "pdf" else MAX_TEXT_BYTES)
+    if data is None:
+        data = read_file(path)
     content = _read_pdf(data) if fmt == "pdf" else _TEXT_READERS[fmt](_decode(data))
     meta: dict[str, object] = dict((catalog or {}).get(path.stem) or {})
     meta.update(content.overrides)
@@ -171,21 +239,52 @@ def load(path: Path, catalog: Mapping[str, dict] | None = None) -> LoadedDocumen
     )
 
 
-def _read_bytes(path: Path, limit: int) -> bytes:
+def read_file(path: Path) -> bytes:
+    """A regular file's bytes, up to its format's size limit, or `SkipFile` with the reason.
+
+    The file is opened without following a symbolic link and without blocking (a FIFO swapped in
+    after discovery cannot hang the ingest), checked to be a regular file on the open descriptor,
+    and read only up to the limit plus one byte: the cap holds on the bytes read, whatever the
+    file's stat size says (a device or /proc file reports 0)."""
+    limit = MAX_PDF_BYTES if path.suffix.lower() == ".pdf" else MAX_TEXT_BYTES
     try:
-        if path.is_dir():
-            raise SkipFile("a folder, not a file: give it to discover() instead")
-        size = path.stat().st_size
-        if size == 0:
-            raise SkipFile("empty file (0 bytes): nothing to ingest")
-        if size > limit:
-            raise SkipFile(f"too large: {_megabytes(size)} is over the {_megabytes(limit)} limit "
-                           f"for {path.suffix.lower()} files; split it into smaller documents")
-        return path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:
         raise SkipFile("not found: check the path") from None
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise SkipFile("a symbolic link: links inside a library folder are not followed; copy the file in instead") from None
+        if exc.errno == errno.EISDIR:
+            raise SkipFile("a folder, not a file: give it to discover() instead") from None
         raise SkipFile(f"cannot be read ({exc.strerror}): check its permissions") from None
+    try:
+        st = os.fstat(fd)
+        mode = st.st_mode
+        if stat.S_ISDIR(mode):
+            raise SkipFile("a folder, not a file: give it to discover() instead")
+        if not stat.S_ISREG(mode):
+            raise SkipFile(f"{_kind(mode)}, not a regular file: only regular files are read")
+        if st.st_size > limit:  # refused without reading it
+            raise SkipFile(_too_large(f"{_megabytes(st.st_size)} is", limit, path))
+        parts: list[bytes] = []
+        size = 0
+        while size <= limit and (part := os.read(fd, min(1 << 20, limit + 1 - size))):
+            parts.append(part)
+            size += len(part)
+    except OSError as exc:
+        raise SkipFile(f"cannot be read ({exc.strerror}): check its permissions") from None
+    finally:
+        os.close(fd)
+    if size > limit:  # its stat size said otherwise (a file still growing, /proc, ...)
+        raise SkipFile(_too_large("its content is", limit, path))
+    if size == 0:
+        raise SkipFile("empty file (0 bytes): nothing to ingest")
+    return b"".join(parts)
+
+
+def _too_large(size: str, limit: int, path: Path) -> str:
+    return (f"too large: {size} over the {_megabytes(limit)} limit for {path.suffix.lower()} files; "
+            "split it into smaller documents")
 
 
 def _decode(data: bytes) -> str:
@@ -239,20 +338,21 @@ def _read_markdown(text: str) -> _Content:
         # A leading "---" that opens no mapping is a thematic break, not front matter.
         if isinstance(parsed, dict | None):
             meta, text = dict(parsed or {}), body
+    text, carried = markdown_metadata(text)  # a fenced metadata block, image links
     pages = _single_page(text)
     if not pages:
         raise SkipFile("only front matter, no text: add the technique text below the --- block")
-    return _Content(pages, overrides=meta)
+    return _Content(pages, overrides=meta, defaults=carried)
 
 
 def _read_html(text: str) -> _Content:
-    from ingest.html import html_to_text  # BeautifulSoup: imported when there is HTML to read
+    from ingest.html import html_document  # BeautifulSoup: imported when there is HTML to read
 
-    body, title = html_to_text(text)
+    body, title, carried = html_document(text)
     pages = _single_page(_normalise(body))
     if not pages:
         raise SkipFile("no readable text once scripts, navigation and page chrome are removed")
-    return _Content(pages, defaults={"title": title} if title else {})
+    return _Content(pages, defaults={**carried, "title": title} if title else carried)
 
 
 _TEXT_READERS: dict[str, Callable[[str], _Content]] = {
@@ -279,7 +379,7 @@ def _read_pdf(data: bytes) -> _Content:
                 raise SkipFile(password_hint) from None
         texts = [page.extract_text() or "" for page in reader.pages]
         title = (reader.metadata.title if reader.metadata else None) or ""
-    except SkipFile:
+    except (SkipFile, MemoryError):  # out of memory is the parse budget's to report (ingest.budget)
         raise
     except Exception as exc:
         raise SkipFile(f"corrupt or unreadable PDF ({_one_line(exc)}): re-export or download it "

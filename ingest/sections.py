@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
 
-import yaml
-
+from ingest.structure import structure, vocabulary  # noqa: F401 - structure is re-exported
 from ingest.types import Block, Caution, LoadedDocument, ParsedDocument, Section, SectionKind
 
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
@@ -24,32 +21,6 @@ _LIST_ITEM = re.compile(
 )
 _TERMINAL = tuple('.!?;,"”)…')
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]*\s+(?=[A-Z0-9“\"(])")
-
-
-@dataclass(frozen=True)
-class _Vocabulary:
-    kinds: tuple[tuple[SectionKind, re.Pattern[str]], ...]
-    max_heading_words: int
-    section_label: re.Pattern[str]
-    procedural: re.Pattern[str]
-    caution_cues: re.Pattern[str]
-    caution_exceptions: re.Pattern[str]
-    dosage_cues: re.Pattern[str]
-
-
-@lru_cache(maxsize=1)
-def vocabulary() -> _Vocabulary:
-    raw = yaml.safe_load(resources.files("ingest").joinpath("data/structure.yaml").read_text("utf-8"))
-    any_of = lambda pats: re.compile("|".join(f"(?:{p})" for p in pats), re.IGNORECASE)  # noqa: E731
-    return _Vocabulary(
-        kinds=tuple((SectionKind(k["kind"]), any_of(k["patterns"])) for k in raw["kinds"]),
-        max_heading_words=int(raw["max_heading_words"]),
-        section_label=re.compile("|".join(f"(?:{p})" for p in raw["section_labels"]), re.IGNORECASE),
-        procedural=any_of(raw["procedural_starts"]),
-        caution_cues=any_of(raw["caution_cues"]),
-        caution_exceptions=any_of(raw["caution_section_exceptions"]),
-        dosage_cues=any_of(raw["dosage_cues"]),
-    )
 
 
 def classify_heading(title: str) -> SectionKind:
@@ -167,7 +138,7 @@ def _block(item: _Item) -> Block:
 
 def parse(doc: LoadedDocument) -> ParsedDocument:
     vocab = vocabulary()
-    items = _read_items(doc)
+    items, aliases = _take_aliases(_read_items(doc))
     title = str(doc.meta.get("title") or "").strip()
     # a first heading that only names a section ("Cautions", "## Steps") is that section
     first = items[0] if items and not (items[0].heading and is_section_label(items[0].text)) else None
@@ -205,16 +176,60 @@ def parse(doc: LoadedDocument) -> ParsedDocument:
             if part:
                 sections.append(Section(part_kind, part_name, len(sections), tuple(part)))
     cautions = _cautions(doc.doc_id, sections)
+    meta = dict(doc.meta)
+    if aliases:
+        meta["techniques"] = _merge_names(meta.get("techniques"), aliases)
     return ParsedDocument(
         doc_id=doc.doc_id,
         title=title,
         path=doc.path,
         fmt=doc.fmt,
         file_hash=doc.file_hash,
-        meta=dict(doc.meta),
+        meta=meta,
         sections=tuple(sections),
         cautions=cautions,
     )
+
+
+_ALIAS_INLINE = re.compile(r"^(?P<label>[^:]{2,40}?)\s*[:–-]\s+(?P<names>\S.*)$")
+
+
+def _take_aliases(items: list[_Item]) -> tuple[list[_Item], list[str]]:
+    """The items without the document's other names, and those names: an "Also known as"
+    heading's blocks, or one "Also known as: A, B" line (a heading or a paragraph)."""
+    kept: list[_Item] = []
+    names: list[str] = []
+    under_heading = False
+    for item in items:
+        inline = _ALIAS_INLINE.match(item.text)
+        if inline and classify_heading(inline.group("label")) is SectionKind.ALIASES:
+            names += _split_names(inline.group("names"))
+            under_heading = False
+            continue
+        if item.heading:
+            under_heading = classify_heading(item.text) is SectionKind.ALIASES
+            if under_heading:
+                continue
+        elif under_heading:
+            names += _split_names(" , ".join([item.text, *item.children]))
+            continue
+        kept.append(item)
+    return kept, names
+
+
+def _split_names(text: str) -> list[str]:
+    parts = re.split(r"\s*(?:[,;|/]|\bor\b)\s*", text)
+    return [p.strip(" .:;|\"'“”") for p in parts if p.strip(" .:;|\"'“”")]
+
+
+def _merge_names(existing: object, added: list[str]) -> list[str]:
+    names = [str(n) for n in (existing if isinstance(existing, list | tuple) else [existing] if existing else [])]
+    seen = {n.casefold() for n in names}
+    for name in added:
+        if name.casefold() not in seen:
+            seen.add(name.casefold())
+            names.append(name)
+    return names
 
 
 def _split_list_edges(kind: SectionKind, name: str, blocks: list[Block]):

@@ -19,6 +19,9 @@ class SectionKind(StrEnum):
     DOSAGE = "dosage"
     CAUTIONS = "cautions"
     RELATED = "related"
+    TIPS = "tips"  # a library's coaching tips ("Slow, controlled movements")
+    # "Also known as": read into the document's names (meta["techniques"]), never kept as a section
+    ALIASES = "aliases"
     OTHER = "other"
 
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from assistant.types import Answer
+from assistant.answer import Answer
 
 pytestmark = pytest.mark.integration
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from assistant.compose import md
+from assistant.render import md
 from assistant.glossary import glossary
 from assistant.service import Assistant, clean_question
 from ingest.pipeline import ingest

@@ -1,0 +1,126 @@
+"""What a question asks for: how to do a technique, or one specific fact about it.
+
+The intents, their cue phrases, example questions and the evidence a direct answer needs are
+data (assistant/data/intents.yaml). A question is classified by its cues first (the longest cue
+found wins; a how-to cue only when no fact cue is found), then by the cosine similarity of its
+vector to the intents' example questions; when nothing is close enough it is a how-to question.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from ingest.embed import Embedder
+from techniques.data import DataModel, load_data
+
+HOWTO = "howto"
+
+
+class IntentSpec(DataModel):
+    name: str
+    cues: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
+    thing: str = ""
+    required: bool = False
+    sentences: int = 2
+    evidence: tuple[str, ...] = ()
+    keeps: tuple[str, ...] = ()
+
+    def evidence_in(self, sentence: str) -> bool:
+        return any(p.search(sentence) for p in _compiled(self.evidence))
+
+
+class IntentFile(DataModel):
+    fallback: str
+    min_similarity: float
+    evidence_weight: float
+    margin: float
+    intents: tuple[IntentSpec, ...]
+
+    def get(self, name: str) -> IntentSpec:
+        return next(i for i in self.intents if i.name == name)
+
+
+@lru_cache(maxsize=1)
+def intents() -> IntentFile:
+    data = load_data("assistant", "intents.yaml", IntentFile)
+    for spec in data.intents:
+        _compiled(spec.evidence)  # a bad pattern fails at load, not on the first question
+    return data
+
+
+@lru_cache(maxsize=64)
+def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern, ...]:
+    return tuple(re.compile(p, re.I) for p in patterns)
+
+
+@lru_cache(maxsize=256)
+def _cue(cue: str) -> re.Pattern:
+    return re.compile(r"(?<![\w-])" + re.escape(cue.lower()) + r"(?![\w-])")
+
+
+@dataclass(frozen=True)
+class Intent:
+    name: str
+    how: str  # "cue: <phrase>", "similar: <example> (0.71)" or "fallback"
+
+    @property
+    def fact(self) -> bool:
+        return self.name != HOWTO
+
+
+def by_cue(question: str) -> Intent | None:
+    """The intent named by the longest cue in the question (a how-to cue only if no other)."""
+    text = question.lower()
+    best: tuple[int, str, str] | None = None
+    for howto_pass in (False, True):
+        for spec in intents().intents:
+            if (spec.name == HOWTO) != howto_pass:
+                continue
+            for cue in spec.cues:
+                if _cue(cue).search(text) and (best is None or len(cue) > best[0]):
+                    best = (len(cue), spec.name, cue)
+        if best is not None:
+            return Intent(best[1], f"cue: {best[2]}")
+    return None
+
+
+# keyed by the embedder's id, holding the embedder so the id cannot be reused by another
+_example_vectors: dict[int, tuple[Embedder, list[tuple[str, str]], np.ndarray]] = {}
+_lock = threading.Lock()
+
+
+def _examples(embedder: Embedder) -> tuple[list[tuple[str, str]], np.ndarray]:
+    """(intent, example) pairs and their vectors, computed once per embedder."""
+    with _lock:
+        cached = _example_vectors.get(id(embedder))
+        if cached is None:
+            pairs = [(spec.name, ex) for spec in intents().intents for ex in spec.examples]
+            cached = (embedder, pairs, np.asarray(embedder.embed_documents([ex for _, ex in pairs]), dtype=np.float32))
+            _example_vectors[id(embedder)] = cached
+        return cached[1], cached[2]
+
+
+def by_similarity(question_vector: np.ndarray, embedder: Embedder) -> Intent | None:
+    pairs, vectors = _examples(embedder)
+    if not pairs:
+        return None
+    sims = vectors @ np.asarray(question_vector, dtype=np.float32)
+    i = int(np.argmax(sims))
+    if float(sims[i]) < intents().min_similarity:
+        return None
+    return Intent(pairs[i][0], f"similar: {pairs[i][1]} ({float(sims[i]):.2f})")
+
+
+def classify(question: str, question_vector: np.ndarray | None = None, embedder: Embedder | None = None) -> Intent:
+    """The question's intent: by cue, else by similarity to the examples, else the fallback."""
+    if found := by_cue(question):
+        return found
+    if question_vector is not None and embedder is not None and (found := by_similarity(question_vector, embedder)):
+        return found
+    return Intent(intents().fallback, "fallback")
