@@ -4,6 +4,7 @@ progress (`--stats`), or the quiz as an Anki deck (`--export-anki FILE.apkg`).""
 from __future__ import annotations
 
 import argparse
+import sys
 import getpass
 from collections.abc import Callable
 
@@ -25,6 +26,9 @@ def add_quiz_command(subparsers: argparse._SubParsersAction, store_arg: Callable
 
 
 def _cmd_quiz(args: argparse.Namespace, settings) -> int:
+    if sys.stdin is None or sys.stdin.closed:
+        raise TechniquesError("The quiz reads answers from standard input, which is closed.",
+                              hint="Run it in a terminal, or pipe answers into it.")
     from assistant.service import Assistant
     from study.review import ReviewStore
 
