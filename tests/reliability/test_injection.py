@@ -88,7 +88,7 @@ def ask_in_page(page, question: str):
     page.locator("#question textarea").fill(question)
     page.locator("#ask").click()
     page.wait_for_function(
-        "n => document.querySelectorAll('#chat .bot-row .tc-disclaimer').length > n", arg=before, timeout=90_000)
+        "n => document.querySelectorAll('#chat .bot-row .tc-card:not(.tc-pending)').length > n", arg=before, timeout=90_000)
     return page.locator("#chat .bot-row").last
 
 
