@@ -37,7 +37,10 @@ def app_env(**extra: str) -> dict[str, str]:
     """The environment of a served app: none of the caller's TECHNIQUES_/GRADIO_ settings, offline."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TECHNIQUES_", "GRADIO_"))}
     env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", ANONYMIZED_TELEMETRY="False",
-               GRADIO_ANALYTICS_ENABLED="False")
+               GRADIO_ANALYTICS_ENABLED="False",
+               # load and queue tests are many clients behind one loopback address; the
+               # per-address question limit has its own test (test_limits.py)
+               TECHNIQUES_ASK_RATE="0")
     env.update(extra)
     return env
 
