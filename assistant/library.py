@@ -207,7 +207,7 @@ class Library:
     # -- fields and words (built on first use: library_fields.py) ----------------------------
     @cached_property
     def fields(self) -> DocumentFields:
-        return DocumentFields.build(self)
+        return DocumentFields.build(self.docs, self.chunks, self.tokenize)
 
     def known(self, word: str) -> bool:
         """Whether the library's text has this word (as its stem): never a misspelling."""

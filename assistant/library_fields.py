@@ -14,13 +14,12 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping, Sequence
 
 import bm25s
 import numpy as np
 
-if TYPE_CHECKING:
-    from assistant.library import Library
+from ingest.types import Chunk, ParsedDocument
 
 _META_KEYS = ("region", "muscles", "secondary_muscles", "type", "equipment", "category")
 _SURFACE = re.compile(r"[a-z][a-z-]{3,}")
@@ -65,21 +64,22 @@ class DocumentFields:
         self.words = words
 
     @classmethod
-    def build(cls, library: Library) -> DocumentFields:
-        ids = sorted(library.docs)
+    def build(cls, docs: Mapping[str, ParsedDocument], chunks: Sequence[Chunk],
+              tokenize: Callable[[str], list[str]]) -> DocumentFields:
+        ids = sorted(docs)
         text: dict[str, list[str]] = defaultdict(list)
-        for c in library.chunks:
+        for c in chunks:
             text[c.doc_id].append(f"{c.section_title}\n{c.text}")
         focus, body, name_tokens, whole_tokens = {}, {}, [], []
         words: set[str] = set()
         for doc_id in ids:
-            doc = library.docs[doc_id]
+            doc = docs[doc_id]
             names = " ; ".join([doc.title, *_strings(doc.meta.get("techniques"))])
             meta = " ; ".join(s for k in _META_KEYS for s in _strings(doc.meta.get(k)))
             focus[doc_id] = f"{names} ; {meta}".lower()
             body[doc_id] = "\n".join(text[doc_id]).lower()
-            name_tokens.append(library.tokenize(names))
-            whole_tokens.append(library.tokenize(f"{names}\n{meta}\n{body[doc_id]}"))
+            name_tokens.append(tokenize(names))
+            whole_tokens.append(tokenize(f"{names}\n{meta}\n{body[doc_id]}"))
             words.update(_SURFACE.findall(focus[doc_id]))
             words.update(_SURFACE.findall(body[doc_id]))
         return cls(ids, _Field.index(name_tokens), _Field.index(whole_tokens), focus, body, sorted(words))

@@ -1,8 +1,7 @@
 """The answering path's wording and cues (data/answer.yaml), typed and validated.
 
-`answer_text()` is read once; `load_rules()` reads and validates every rule file the answering
-path uses, so `Assistant.warm_up` (and with it `techniques serve` and `techniques ask`) fails at
-start, naming the file and the field, when one is broken.
+`answer_text()` is read once and validated; `assistant.startup.load_rules()` reads it with every
+other rule file at start.
 """
 
 from __future__ import annotations
@@ -85,21 +84,3 @@ def answer_text() -> AnswerText:
         aspect_words=frozenset(raw.aspect_words),
         also_relevant_ratio=raw.also_relevant_ratio,
     )
-
-
-def load_rules() -> None:
-    """Read and validate every rule file of the answering path (a `TechniquesError` naming the
-    file and the field when one is broken). Each loader caches its result."""
-    answer_text()
-    from assistant.glossary import glossary
-
-    glossary()
-    try:
-        from assistant.safety import load_rules as safety_rules
-    except ImportError:  # the safety package has no aggregate loader: load its rule files one by one
-        from assistant.safety import scope, triage
-
-        triage.rules()
-        scope.scope_rules()
-    else:
-        safety_rules()

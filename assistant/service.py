@@ -16,26 +16,24 @@ import unicodedata
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
-import yaml
 
 from assistant.safety import scope, triage
 from assistant.compose import Card, compose_card
 from assistant.direct import direct_answer
 from assistant.intent import classify
-from assistant.rules import answer_text, load_rules
-from assistant.safety.cautions import general_cautions
+from assistant.rules import answer_text
+from assistant.startup import load_rules
+from assistant import referrals
+from assistant.referrals import ms as _ms
 from assistant.trace import trace
-from assistant.glossary import glossary
 from assistant.library import Library
 from assistant.llm import Rephraser
 from assistant.query import asked
 from assistant.retrieve import Retrieval, TechniqueMatch, covers, dense_query, retrieve, thresholds
 from assistant.answer import Answer
-from assistant.types import PastTurn, RedFlag, Referral, ScopeDecline
+from assistant.types import PastTurn, RedFlag, ScopeDecline
 from ingest.backends import LocalBackend, ServerBackend, open_backend
 from ingest.embed import Embedder, embedder_for_index, make_embedder
 from techniques.errors import TechniquesError
@@ -50,10 +48,8 @@ MAX_FOLLOWUP_TURNS = 20  # earlier questions re-resolved for a follow-up (each c
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
-@lru_cache(maxsize=1)
 def min_evidence() -> float:
-    raw = yaml.safe_load(resources.files("assistant").joinpath("data/thresholds.yaml").read_text("utf-8"))
-    return float(raw["min_evidence"])
+    return thresholds().min_evidence
 
 
 def clean_question(text: str) -> str:
@@ -194,10 +190,9 @@ class Assistant:
             raise
         retrieved = time.perf_counter()
         if turn.match is None:
-            return self._no_answer(
-                q, answer_text().no_answer, started, retrieve_ms=_ms(t0, retrieved), retrieval=turn.retrieval,
-                reason=f"no technique's evidence reached {min_evidence()}",
-            )
+            why = turn.retrieval.no_answer_reason or f"no technique's evidence reached {min_evidence()}"
+            message = f"{why} {answer_text().no_answer}" if turn.retrieval.no_answer_reason else answer_text().no_answer
+            return self._no_answer(q, message, started, retrieve_ms=_ms(t0, retrieved), retrieval=turn.retrieval, reason=why)
         also = self._also_relevant(turn)
         focus = turn.followup or not answer_text().how_to.match(q)
         q_vector = vector.result() if vector is not None and not vector.cancelled() else query_embedder.embed_query(dense_query(q[:MAX_QUERY_CHARS]))
@@ -296,42 +291,17 @@ class Assistant:
             log.warning("LLM rephrase failed; showing the composed card", exc_info=True)
             return None
 
-    # -- answers without a technique ---------------------------------------------------------
-    def _envelope(self, q: str, referral: Referral, started: float, *, no_answer: bool, red_flag: RedFlag | None,
-                  retrieve_ms: float = 0.0, trace_: dict | None = None) -> Answer:
-        total = _ms(started, time.perf_counter())
-        return Answer(
-            question=q,
-            citations=(),
-            cautions=tuple(general_cautions(q)),
-            disclaimer=self.settings.disclaimer,
-            no_answer=no_answer,
-            red_flag=red_flag,
-            referral=referral,
-            timings_ms={"retrieve": retrieve_ms, "compose": max(0.0, total - retrieve_ms), "total": total},
-            trace=trace_,
-        )
-
+    # -- answers without a technique (assistant/referrals.py) -----------------------------------
     def _red_flag(self, q: str, flag: RedFlag, started: float) -> Answer:
-        level = "EMERGENCY" if flag.disposition == "emergency" else "URGENT"
-        referral = Referral(
-            "red_flag", f"⚠️ {level}: refer before any hands-on work", flag.advice, flag.matched,
-            note="This is a referral, not a diagnosis; no technique steps are given.",
-        )
-        return self._envelope(q, referral, started, no_answer=False, red_flag=flag,
-                              trace_=trace(q, red_flag=flag, decision="red_flag", reason=flag.category))
+        return referrals.red_flag(q, flag, self.settings.disclaimer, started)
 
     def _declined(self, q: str, decline: ScopeDecline, started: float) -> Answer:
-        referral = Referral("declined", "Outside the technique library's scope", decline.message)
-        return self._envelope(q, referral, started, no_answer=True, red_flag=None,
-                              trace_=trace(q, decline=decline, decision="declined", reason=decline.category))
+        return referrals.declined(q, decline, self.settings.disclaimer, started)
 
-    def _no_answer(self, q: str, message: str, started: float, retrieve_ms: float = 0.0, *, retrieval: Retrieval | None = None,
-                   reason: str = "") -> Answer:
-        referral = Referral("not_covered", "Not covered", message)
-        return self._envelope(q, referral, started, no_answer=True, red_flag=None, retrieve_ms=retrieve_ms,
-                              trace_=trace(q, query=retrieval.query if retrieval else "", retrieval=retrieval,
-                                           threshold=min_evidence(), decision="no_answer", reason=reason))
+    def _no_answer(self, q: str, message: str, started: float, retrieve_ms: float = 0.0, *,
+                   retrieval: Retrieval | None = None, reason: str = "") -> Answer:
+        return referrals.not_covered(q, message, self.settings.disclaimer, started, retrieve_ms,
+                                     retrieval=retrieval, threshold=min_evidence(), reason=reason)
 
 
 def _drop(pending: Future | None) -> None:
@@ -339,10 +309,6 @@ def _drop(pending: Future | None) -> None:
     on its own and is discarded)."""
     if pending is not None:
         pending.cancel()
-
-
-def _ms(a: float, b: float) -> float:
-    return round((b - a) * 1000, 2)
 
 
 def _past(turn: str | PastTurn) -> PastTurn:

@@ -4,9 +4,8 @@ of them; `assistant.render` renders them."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
 
 class Disposition(StrEnum):

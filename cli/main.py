@@ -76,7 +76,7 @@ def _cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     import json
 
-    from assistant.rules import load_rules
+    from assistant.startup import load_rules
     from assistant.service import Assistant
     from assistant.types import PastTurn
 
@@ -103,7 +103,7 @@ def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import app  # gradio is imported only by the commands that serve the web chat
-    from assistant.rules import load_rules
+    from assistant.startup import load_rules
 
     load_rules()  # before anything is served: a broken rule file fails at start
     host, port = args.host or settings.host, args.port or settings.port

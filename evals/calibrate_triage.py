@@ -7,7 +7,7 @@ positive phrasing that the rules miss (so the dev set's recall is 1.0 when the p
 reach it) and above the negatives under it. Prints per-category recall, wrong-category counts
 and the false-alarm rate (rules alone, then both nets); `--write` rewrites the calibration block
 of assistant/safety/data/red_flag_paraphrases.yaml with the thresholds and these figures. Uses
-the assistant's embedder (TECHNIQUES_EMBEDDER). Never run on evals/datasets/core.yaml: that is
+the assistant's embedder (TECHNIQUES_EMBEDDER). Never run on the core regression set: that is
 the regression gate.
 """
 

@@ -20,7 +20,8 @@ from typing import Any
 import yaml
 
 from ingest.clean import clean
-from ingest.load import SkipFile, discover, load, load_catalog
+from ingest.files import SkipFile, discover
+from ingest.load import load, load_catalog
 from ingest.sections import parse
 from ingest.types import ParsedDocument, SectionKind
 from techniques.data import DataModel, load_data

@@ -22,7 +22,8 @@ from collections.abc import Mapping
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from ingest.load import SkipFile, format_of, load
+from ingest.files import SkipFile, format_of
+from ingest.load import load
 from ingest.types import LoadedDocument
 
 log = logging.getLogger(__name__)

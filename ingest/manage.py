@@ -35,7 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ingest.embed import Embedder
-from ingest.load import discover
+from ingest.files import discover
 from ingest.pipeline import IngestSummary, ingest
 from ingest.uploads import MAX_PDF_BYTES, MAX_TEXT_BYTES, check_content, safe_name, write_atomically
 from techniques.errors import TechniquesError

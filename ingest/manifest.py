@@ -14,7 +14,8 @@ import os
 from pathlib import Path
 
 from ingest.backends import LocalBackend
-from ingest.load import SkipFile, load_catalog, read_file
+from ingest.files import SkipFile, read_file
+from ingest.load import load_catalog
 from ingest.store import StoredDoc
 from ingest.summary import IngestSummary
 from techniques.errors import TechniquesError

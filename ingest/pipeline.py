@@ -33,7 +33,8 @@ from ingest.chunk import chunk_document, embedding_text
 from ingest.clean import clean
 from ingest.embed import Embedder, TokenCounter, make_embedder
 from ingest.failures import store_failure
-from ingest.load import Skipped, SkipFile, discover, load_catalog, read_file
+from ingest.files import Skipped, SkipFile, discover, read_file
+from ingest.load import load_catalog
 from ingest.lock import ingest_lock
 from ingest.manifest import MANIFEST
 from ingest.manifest import fingerprint as _fingerprint

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ingest.structure import structure, vocabulary  # noqa: F401 - structure is re-exported
+from ingest.structure import Vocabulary, structure, vocabulary  # noqa: F401 - structure is re-exported
 from ingest.types import Block, Caution, LoadedDocument, ParsedDocument, Section, SectionKind
 
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
@@ -55,7 +55,7 @@ class _Item:
     children: list[str] = field(default_factory=list)
 
 
-def _looks_like_heading(line: str, vocab: _Vocabulary) -> bool:
+def _looks_like_heading(line: str, vocab: Vocabulary) -> bool:
     words = line.split()
     if not words or len(words) > vocab.max_heading_words or not line[0].isupper():
         return False

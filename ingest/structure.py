@@ -18,7 +18,7 @@ from techniques.data import DataModel, load_data
 
 
 @dataclass(frozen=True)
-class _Vocabulary:
+class Vocabulary:
     kinds: tuple[tuple[SectionKind, re.Pattern[str]], ...]
     max_heading_words: int
     section_label: re.Pattern[str]
@@ -76,10 +76,10 @@ def structure() -> Structure:
 
 
 @lru_cache(maxsize=1)
-def vocabulary() -> _Vocabulary:
+def vocabulary() -> Vocabulary:
     raw = structure()
     any_of = lambda pats: re.compile("|".join(f"(?:{p})" for p in pats), re.IGNORECASE)  # noqa: E731
-    return _Vocabulary(
+    return Vocabulary(
         kinds=tuple((k.kind, any_of(k.patterns)) for k in raw.kinds),
         max_heading_words=raw.max_heading_words,
         section_label=re.compile("|".join(f"(?:{p})" for p in raw.section_labels), re.IGNORECASE),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
-from ingest.load import Skipped
+from ingest.files import Skipped
 
 
 def shown(text: object) -> str:

@@ -166,7 +166,7 @@ def document_markdown(doc: ParsedDocument, cautions: Sequence[CautionItem], disc
 
 def _envelope_markdown(cautions: Sequence[CautionItem], disclaimer: str) -> str:
     items = "\n".join(f"- {md(c.text)}" for c in cautions)
-    return f"> **Cautions**\n>\n" + "\n".join(f"> {line}" for line in items.split("\n")) + f"\n>\n> **Disclaimer:** {md(disclaimer)}"
+    return "> **Cautions**\n>\n" + "\n".join(f"> {line}" for line in items.split("\n")) + f"\n>\n> **Disclaimer:** {md(disclaimer)}"
 
 
 # -- library ---------------------------------------------------------------------------------

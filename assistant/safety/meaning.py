@@ -19,6 +19,7 @@ from functools import lru_cache
 import numpy as np
 
 from assistant.safety.models import ParaphraseFile
+from assistant.safety.signs import SignFound
 from assistant.safety.text import any_of
 from techniques.data import load_data
 
@@ -190,7 +191,6 @@ def limit(thresholds: dict[str, float], category: str | None) -> float:
 
 def find_by_meaning(convo, r, embedder, thresholds: dict[str, float] | None = None) -> list:
     """Signs found by meaning (triage.SignFound), after adding the contexts found by meaning."""
-    from assistant.safety.triage import SignFound
 
     limits = thresholds or families().thresholds
     hits = []

@@ -21,6 +21,7 @@ from typing import Any
 from assistant.safety.context import Negation, Qualifiers, Scoped, qualifiers_of
 from assistant.safety.lexicon import read
 from assistant.safety.models import RedFlagFile
+from assistant.safety.signs import SignFound
 from assistant.safety.text import (  # noqa: F401  (re-exported: the scope check and tests use them)
     MAX_TURN_CHARS,
     Folded,
@@ -72,18 +73,6 @@ class Rules:
 
     def sign(self, sign_id: str) -> tuple[Category, Sign] | None:
         return next(((c, s) for c in self.categories for s in c.signs if s.id == sign_id), None)
-
-
-@dataclass(frozen=True)
-class SignFound:
-    """One sign the user gave: which, in their own words, and which net found it."""
-
-    category: str
-    sign: str
-    label: str
-    phrase: str
-    net: str  # "rules" | "meaning"
-    score: float = 1.0  # the meaning net's cosine similarity; 1.0 for a rule
 
 
 @dataclass(frozen=True)

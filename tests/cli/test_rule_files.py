@@ -44,6 +44,6 @@ def test_a_typo_in_a_rule_file_fails_at_start_naming_the_file_and_field(broken_t
 
 
 def test_the_shipped_rule_files_are_valid():
-    from assistant.rules import load_rules
+    from assistant.startup import load_rules
 
     load_rules()

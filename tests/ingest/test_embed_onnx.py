@@ -29,7 +29,8 @@ def corpus_chunks(n: int) -> list[str]:
     from ingest.chunk import chunk_document, embedding_text
     from ingest.clean import clean
     from ingest.embed import TokenCounter
-    from ingest.load import discover, load, load_catalog
+    from ingest.files import discover
+    from ingest.load import load, load_catalog
     from ingest.sections import parse
     from techniques.settings import Settings
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from ingest.clean import clean
-from ingest.load import discover, load
+from ingest.files import discover
+from ingest.load import load
 from ingest.sections import parse
 from ingest.types import ParsedDocument, SectionKind
 

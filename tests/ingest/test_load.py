@@ -9,14 +9,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from ingest.load import (
-    MAX_TEXT_BYTES,
-    SUPPORTED_SUFFIXES,
-    SkipFile,
-    discover,
-    load,
-    load_catalog,
-)
+from ingest.files import MAX_TEXT_BYTES, SUPPORTED_SUFFIXES, SkipFile, discover
+from ingest.load import load, load_catalog
 from techniques.errors import TechniquesError
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"

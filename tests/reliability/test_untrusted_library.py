@@ -109,7 +109,7 @@ def test_the_library_folder_is_untrusted(tmp_path, capsys, monkeypatch):
 
 def test_a_file_growing_past_the_cap_is_refused_on_the_bytes_read(tmp_path):
     """The cap holds on what is read, not on the stat size (which a device or /proc file reports as 0)."""
-    from ingest.load import MAX_TEXT_BYTES, SkipFile, read_file
+    from ingest.files import MAX_TEXT_BYTES, SkipFile, read_file
 
     path = tmp_path / "big.txt"
     path.write_bytes(b"Hold for 30 seconds.\n" * 10)
@@ -122,15 +122,15 @@ def test_a_file_growing_past_the_cap_is_refused_on_the_bytes_read(tmp_path):
 
     with path.open("ab") as fh:
         fh.write(b"x" * (MAX_TEXT_BYTES + 10))
-    import ingest.load as load_module
+    import ingest.files as files_module
 
-    original = load_module.os.fstat
-    load_module.os.fstat = lying_fstat
+    original = files_module.os.fstat
+    files_module.os.fstat = lying_fstat
     try:
         with pytest.raises(SkipFile) as refused:
             read_file(path)
     finally:
-        load_module.os.fstat = original
+        files_module.os.fstat = original
     assert "too large" in refused.value.reason
 
 
@@ -241,7 +241,7 @@ def _line(out: str, name: str) -> str:
 def test_a_file_over_the_memory_budget_is_skipped(tmp_path):
     """The worker's address space is capped: a parse that needs more stops with a MemoryError,
     which is the file's skip reason (for PDF and HTML alike)."""
-    from ingest.load import SkipFile
+    from ingest.files import SkipFile
 
     page = tmp_path / "wide.html"
     page.write_bytes(b"<html><body>" + b"<p>x</p>" * 400_000 + b"</body></html>")
