@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from assistant.render import markdown
-from assistant.types import CautionItem, Citation, Direct, RedFlag, Referral, Section
+from assistant.types import CautionItem, Check, Citation, Direct, RedFlag, Referral, Section
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class Answer:
     sections: tuple[Section, ...] = ()
     referral: Referral | None = None
     direct: Direct | None = None
+    checks: tuple[Check, ...] = ()  # contraindication verdicts for this client, shown before every caution
     rephrased: str | None = None  # the optional LLM's checked rewrite of the body (plain text)
     timings_ms: dict[str, float] = field(default_factory=dict)
     doc_id: str | None = None  # the technique the card is about, for follow-ups
@@ -63,6 +64,7 @@ class Answer:
             "title": self.title,
             "tagline": self.tagline,
             "referral": asdict(self.referral) if self.referral else None,
+            "checks": [asdict(c) for c in self.checks],
             "sections": [_section_dict(s) for s in self.sections],
             "rephrased": self.rephrased,
         }

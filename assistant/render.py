@@ -16,9 +16,11 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from assistant.safety.cautions import general_cautions
-from assistant.types import CautionItem, Direct, Layout, Line, Referral, Section
+from assistant.types import CautionItem, Check, Direct, Layout, Line, Referral, Section
+from ingest.sections import split_sentences
 
-CHECK_FIRST = "Check first — your question mentions a condition this technique warns about:"
+FOLDED = "first sentence of each; ask how to do it for the whole steps"
+CHECK_FIRST = "Check first — the conversation mentions a condition this technique warns about:"
 
 
 def md(text: str) -> str:
@@ -34,6 +36,7 @@ class AnswerParts(Protocol):
     title: str | None
     tagline: str
     referral: Referral | None
+    checks: tuple[Check, ...]
     direct: Direct | None
     rephrased: str | None
     sections: tuple[Section, ...]
@@ -49,7 +52,7 @@ class Writer(Protocol):
 
     def referral(self, referral: Referral) -> str: ...
     def title(self, title: str, tagline: str) -> str: ...
-    def check_first(self, cautions: Sequence[CautionItem]) -> str: ...
+    def check_first(self, cautions: Sequence[CautionItem], checks: Sequence[Check]) -> str: ...
     def direct(self, direct: Direct) -> str: ...
     def section(self, section: Section) -> str: ...
     def rephrased(self, text: str) -> str: ...
@@ -70,8 +73,9 @@ def head(answer: AnswerParts, writer: Writer) -> list[str]:
         parts.append(writer.referral(answer.referral))
     if answer.title:
         parts.append(writer.title(answer.title, answer.tagline))
-    if targeted := [c for c in shown_cautions(answer) if c.targeted]:
-        parts.append(writer.check_first(targeted))
+    targeted = [c for c in shown_cautions(answer) if c.targeted]
+    if targeted or answer.checks:
+        parts.append(writer.check_first(targeted, answer.checks))
     return parts
 
 
@@ -117,8 +121,10 @@ class MarkdownWriter:
     def title(self, title: str, tagline: str) -> str:
         return f"## {md(title)}" + (f"\n\n*{md(tagline)}*" if tagline else "")
 
-    def check_first(self, cautions: Sequence[CautionItem]) -> str:
+    def check_first(self, cautions: Sequence[CautionItem], checks: Sequence[Check]) -> str:
         lines = [f"> ⚠️ **{CHECK_FIRST}**"]
+        lines += [f"> **{md(c.heading)}.** {md(c.reason)}{' ' + md(c.modify) if c.modify else ''} *Source: {md(c.source)}*"
+                  for c in checks]
         lines += [f"> {md(c.text)}{cite_marks([c.cite] if c.cite else [])}" for c in cautions]
         return "\n>\n".join(lines)
 
@@ -126,6 +132,8 @@ class MarkdownWriter:
         return "**Answer:** " + " ".join(self._line(line) for line in direct.lines)
 
     def section(self, section: Section) -> str:
+        if section.folded and section.layout == Layout.NUMBERED:
+            return self._folded(section)
         if section.layout == Layout.INLINE:
             return f"**{md(section.title)}:** " + " ".join(self._line(line) for line in section.lines)
         if section.layout == Layout.NOTE:
@@ -142,6 +150,17 @@ class MarkdownWriter:
                 items.append(f"- {self._line(line)}")
         return f"**{md(section.title)}**\n" + "\n".join(items)
 
+    def _folded(self, section: Section) -> str:
+        """A fact answer's steps under its direct answer: every numbered step by its first
+        sentence (whole sentences only, cited; a step's warning flag is kept)."""
+        items = []
+        for line in section.lines:
+            if line.joined or line.sub:
+                continue
+            first = (split_sentences(line.text) or [line.text])[0]
+            items.append(f"{line.number}. {self._line(Line(first, line.cites, line.label, flag=line.flag))}")
+        return f"**{md(section.title)}** *({FOLDED})*\n" + "\n".join(items)
+
     def _line(self, line: Line) -> str:
         label = f"*{md(line.label)}:* " if line.label else ""
         flag = f" ⚠️ *{md(line.flag)}*" if line.flag else ""
@@ -152,8 +171,13 @@ class MarkdownWriter:
 
     def cautions(self, cautions: Sequence[CautionItem], *, general: bool) -> str:
         title = "General cautions" if general else "Cautions"
-        lines = [f"- {'⚠️ ' if c.targeted else ''}{md(c.text)}{cite_marks([c.cite] if c.cite else [])}" for c in cautions]
+        lines = [f"- {'⚠️ ' if c.targeted else ''}{self._warning(c)}{md(c.text)}{cite_marks([c.cite] if c.cite else [])}"
+                 for c in cautions]
         return f"**{title}**\n" + "\n".join(lines)
+
+    @staticmethod
+    def _warning(c: CautionItem) -> str:
+        return f"**Warning: {md(c.warning)}** The document says: " if c.warning else ""
 
     def disclaimer(self, text: str) -> str:
         return f"---\n**Disclaimer:** {md(text)}"

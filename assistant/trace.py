@@ -21,6 +21,8 @@ def trace(
     threshold: float | None = None,
     decision: str,
     reason: str = "",
+    safety: dict[str, Any] | None = None,
+    intent: Any = None,
 ) -> dict[str, Any]:
     passages = []
     techniques = []
@@ -47,4 +49,7 @@ def trace(
         "threshold": threshold,
         "decision": decision,
         "reason": reason,
+        "safety": safety or {"conditions": [], "verdicts": []},
+        # what the question asks for (assistant/intent.py) and how that was decided
+        "intent": {"name": intent.name, "how": intent.how} if intent is not None else None,
     }

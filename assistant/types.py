@@ -52,6 +52,19 @@ class CautionItem:
     cite: int | None = None
     why: str = ""
     targeted: bool = False
+    warning: str = ""  # a caution the document words as an instruction, as the warning it is (with its reason)
+
+
+@dataclass(frozen=True)
+class Check:
+    """A contraindication verdict for this client and this technique, shown before every other
+    caution: a condition named in the conversation against a load the technique puts on the body."""
+
+    verdict: str  # "do_not_use" | "check_first" | "modify"
+    heading: str  # "Do not use: abdominal aortic aneurysm and deep abdominal pressure"
+    reason: str
+    modify: str  # how to modify, when the table says (else "")
+    source: str
 
 
 class Layout(StrEnum):
@@ -80,6 +93,9 @@ class Section:
     title: str
     lines: tuple[Line, ...]
     layout: Layout = Layout.LIST
+    # a fact answer's steps, after its direct answer: a renderer may fold them (Markdown: each
+    # step's first sentence; HTML: the whole steps inside <details>). Never cautions.
+    folded: bool = False
 
 
 @dataclass(frozen=True)
