@@ -1,6 +1,8 @@
-"""Answers without a technique: a red-flag referral, a scope decline, "not covered". Each has
-the referral first, the general cautions and the disclaimer (rendered by assistant/render.py like
-every answer), no steps and no citations, and a trace of why."""
+"""Answers without a technique: a red-flag referral, a scope decline, "not covered". Short and
+calm: the referral first (for a red flag, the signs the user gave and what to do), the cautions
+that concern a condition named in the question plus the one every answer keeps, and the
+disclaimer (rendered by assistant/render.py like every answer); no steps, no citations, and a
+trace of why."""
 
 from __future__ import annotations
 
@@ -8,9 +10,11 @@ import time
 
 from assistant.answer import Answer
 from assistant.retrieve import Retrieval
-from assistant.safety.cautions import general_cautions
+from assistant.safety.cautions import rank_cautions
+from assistant.safety.conditions import find_conditions
 from assistant.trace import trace
-from assistant.types import RedFlag, Referral, ScopeDecline
+from assistant.types import CautionItem, RedFlag, Referral, ScopeDecline
+from ingest.risk import RiskProfile
 
 REFERRAL_NOTE = "This is a referral, not a diagnosis; no technique steps are given."
 
@@ -19,13 +23,20 @@ def ms(a: float, b: float) -> float:
     return round((b - a) * 1000, 2)
 
 
+def cautions(q: str) -> tuple[CautionItem, ...]:
+    """No technique, so no technique's risks: the general cautions the question's conditions
+    call for, and the one every answer keeps."""
+    return tuple(CautionItem(c.text, None, why=c.why, targeted=c.targeted)
+                 for c in rank_cautions((), RiskProfile(), find_conditions(q)))
+
+
 def _answer(q: str, referral: Referral, disclaimer: str, started: float, *, no_answer: bool,
             red_flag: RedFlag | None, retrieve_ms: float = 0.0, why: dict | None = None) -> Answer:
     total = ms(started, time.perf_counter())
     return Answer(
         question=q,
         citations=(),
-        cautions=tuple(general_cautions(q)),
+        cautions=cautions(q),
         disclaimer=disclaimer,
         no_answer=no_answer,
         red_flag=red_flag,

@@ -73,7 +73,8 @@ def head(answer: AnswerParts, writer: Writer) -> list[str]:
         parts.append(writer.referral(answer.referral))
     if answer.title:
         parts.append(writer.title(answer.title, answer.tagline))
-    targeted = [c for c in shown_cautions(answer) if c.targeted]
+    # "Check first" is about a technique; without one, a targeted caution is marked in the list
+    targeted = [c for c in shown_cautions(answer) if c.targeted] if answer.title else []
     if targeted or answer.checks:
         parts.append(writer.check_first(targeted, answer.checks))
     return parts
