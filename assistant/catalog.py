@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from assistant.library import Library
 from assistant.types import CautionItem
-from assistant.safety.cautions import general_cautions
+from assistant.safety.cautions import rank_cautions
+from ingest.risk import stored_profile
 from ingest.types import ParsedDocument, SectionKind
 
 
@@ -58,7 +59,7 @@ def _card(doc: ParsedDocument) -> TechniqueCard:
         names=_strings(doc.meta.get("techniques")),
         positioning=_blocks(doc, SectionKind.POSITIONING),
         steps=_blocks(doc, SectionKind.STEPS),
-        cautions=tuple(c.text for c in doc.cautions) or tuple(c.text for c in general_cautions()),
+        cautions=tuple(c.text for c in document_cautions(doc)),
         source=str(doc.meta.get("source") or ""),
         own_cautions=bool(doc.cautions),
     )
@@ -83,6 +84,6 @@ def _strings(value: object) -> tuple[str, ...]:
 
 
 def document_cautions(doc: ParsedDocument) -> tuple[CautionItem, ...]:
-    """The cautions shown with a whole document: its own, or the general ones when it has none."""
-    own = tuple(CautionItem(c.text, doc.doc_id, why="from this technique's document") for c in doc.cautions)
-    return own or tuple(general_cautions())
+    """The cautions shown with a technique outside a conversation (library card, whole document):
+    the same ranking as an answer's for a client with no named condition."""
+    return tuple(c.item() for c in rank_cautions(doc.cautions, stored_profile(doc), (), doc.doc_id))

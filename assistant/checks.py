@@ -39,11 +39,8 @@ def review(doc: ParsedDocument, question: str, history: Sequence[str] = ()) -> R
     profile = stored_profile(doc)
     verdicts = check(conditions, profile) if conditions else ()
     checks = _checks(verdicts)
-    cautions = []
-    for ranked in rank_cautions(doc.cautions, profile, conditions, doc.doc_id):
-        warning = f"{ranked.warning} ({ranked.reason})" if ranked.warning and ranked.reason else ranked.warning
-        cautions.append(CautionItem(ranked.text, ranked.doc_id, why=ranked.why, targeted=ranked.targeted, warning=warning))
-    return Review(conditions, verdicts, checks, tuple(cautions))
+    cautions = tuple(c.item() for c in rank_cautions(doc.cautions, profile, conditions, doc.doc_id))
+    return Review(conditions, verdicts, checks, cautions)
 
 
 def _checks(verdicts: Sequence[Verdict]) -> tuple[Check, ...]:

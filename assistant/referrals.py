@@ -10,11 +10,9 @@ import time
 
 from assistant.answer import Answer
 from assistant.retrieve import Retrieval
-from assistant.safety.cautions import rank_cautions
-from assistant.safety.conditions import find_conditions
+from assistant.safety.cautions import general_cautions
 from assistant.trace import trace
-from assistant.types import CautionItem, RedFlag, Referral, ScopeDecline
-from ingest.risk import RiskProfile
+from assistant.types import RedFlag, Referral, ScopeDecline
 
 REFERRAL_NOTE = "This is a referral, not a diagnosis; no technique steps are given."
 
@@ -23,20 +21,13 @@ def ms(a: float, b: float) -> float:
     return round((b - a) * 1000, 2)
 
 
-def cautions(q: str) -> tuple[CautionItem, ...]:
-    """No technique, so no technique's risks: the general cautions the question's conditions
-    call for, and the one every answer keeps."""
-    return tuple(CautionItem(c.text, None, why=c.why, targeted=c.targeted)
-                 for c in rank_cautions((), RiskProfile(), find_conditions(q)))
-
-
 def _answer(q: str, referral: Referral, disclaimer: str, started: float, *, no_answer: bool,
             red_flag: RedFlag | None, retrieve_ms: float = 0.0, why: dict | None = None) -> Answer:
     total = ms(started, time.perf_counter())
     return Answer(
         question=q,
         citations=(),
-        cautions=cautions(q),
+        cautions=tuple(general_cautions(q)),  # no technique: what the question's conditions call for
         disclaimer=disclaimer,
         no_answer=no_answer,
         red_flag=red_flag,

@@ -23,24 +23,11 @@ def _compile(patterns: list[str]) -> None:
             raise ValueError(f"{p!r} is not a valid regular expression: {exc}") from None
 
 
-class GeneralCaution(DataModel):
-    text: str = Field(min_length=1)
-    conditions: list[str] = []  # regular expressions: a question naming one shows this caution first
-
-    @field_validator("conditions")
-    @classmethod
-    def _patterns(cls, value: list[str]) -> list[str]:
-        _compile(value)
-        return value
-
-
 class AnswerFile(DataModel):
-    general_cautions: list[GeneralCaution] = Field(min_length=1)
     no_answer: str = Field(min_length=1)
     followup_cues: list[str]
     how_to_cues: list[str]
     indication_cues: list[str]
-    not_conditions: list[str]
     question_words: list[str]
     aspect_words: list[str]
     also_relevant_ratio: float = Field(gt=0, le=1)
@@ -54,12 +41,10 @@ class AnswerFile(DataModel):
 
 @dataclass(frozen=True)
 class AnswerText:
-    general_cautions: tuple[tuple[str, re.Pattern[str] | None], ...]
     no_answer: str
     followup: re.Pattern[str]
     how_to: re.Pattern[str]  # a question asking for the whole technique (no "In short" line)
     indication: re.Pattern[str]
-    not_conditions: frozenset[str]
     question_words: frozenset[str]
     aspect_words: frozenset[str]  # words that ask about a part of a technique, not a subject
     also_relevant_ratio: float
@@ -74,12 +59,10 @@ def answer_text() -> AnswerText:
     raw = load_data("assistant", "answer.yaml", AnswerFile)
     never = re.compile(r"(?!)")
     return AnswerText(
-        general_cautions=tuple((g.text, _any_of(g.conditions)) for g in raw.general_cautions),
         no_answer=" ".join(raw.no_answer.split()),
         followup=_any_of(raw.followup_cues) or never,
         how_to=_any_of(raw.how_to_cues) or never,
         indication=_any_of(raw.indication_cues) or never,
-        not_conditions=frozenset(raw.not_conditions),
         question_words=frozenset(raw.question_words),
         aspect_words=frozenset(raw.aspect_words),
         also_relevant_ratio=raw.also_relevant_ratio,

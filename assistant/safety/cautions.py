@@ -5,7 +5,7 @@ instructions, shown as warnings (contraindications.instruction_warning); the doc
 cautions that concern a condition the client has; the document's other cautions; the general
 cautions (data/cautions.yaml, NCCIH as quoted in clinical-safety.md) that the client's conditions
 or the technique's risks call for; and the one caution every answer keeps. Each says why it is
-shown. `general_cautions(question)` is the older, question-only ordering the answer still uses.
+shown. `general_cautions(question)` is the same for an answer without a technique.
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.rules import answer_text
-from assistant.safety.conditions import Condition
+from assistant.safety.conditions import Condition, find_conditions
 from assistant.safety.contraindications import instruction_warning
 from assistant.safety.models import CautionFile
 from assistant.types import CautionItem
@@ -37,12 +36,16 @@ class RankedCaution:
     reason: str = ""  # the warning's reason
     source: str = ""
 
+    def item(self) -> CautionItem:
+        """As the answer shows it (compose.py numbers its citation)."""
+        warning = f"{self.warning} ({self.reason})" if self.warning and self.reason else self.warning
+        return CautionItem(self.text, self.doc_id, why=self.why, targeted=self.targeted, warning=warning)
+
 
 def general_cautions(question: str = "") -> list[CautionItem]:
-    """The general cautions, those matching a condition named in the question first."""
-    rules = answer_text().general_cautions
-    hit = [t for t, p in rules if p is not None and p.search(question)]
-    return [CautionItem(t, None) for t in hit] + [CautionItem(t, None) for t, _ in rules if t not in hit]
+    """The general cautions for an answer without a technique: those the conditions named in
+    `question` call for, then the one every answer keeps."""
+    return [c.item() for c in rank_cautions((), RiskProfile(), find_conditions(question))]
 
 
 @lru_cache(maxsize=1)
