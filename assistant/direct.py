@@ -1,82 +1,104 @@
 """The direct answer to a specific question: one to three cited sentences of the technique's own
 document, or a plain "the document gives no ..." when it does not state what was asked.
 
-Sentences are scored by their cosine similarity to the question plus a bonus when they carry the
-intent's evidence (a duration for a hold-time question, a count for repetitions, breath words for
-breathing: patterns in assistant/data/intents.yaml). For intents whose evidence is required, only
-a sentence that carries it can be the answer, so a hold-time answer never cites a sentence
-without a duration. How-to questions get no direct answer: the steps are the answer.
+Every sentence of the technique (a list item is kept whole) is scored by its cosine similarity to
+the question (the better of the sentence alone and under its section's title), plus a bonus when
+it carries the intent's evidence (a duration for a hold-time question: patterns in
+assistant/data/intents.yaml), when it sits in the section the intent is about (a breathing
+question prefers the Breathing section) and when it shares the question's rarer words. For
+intents whose evidence is required only a sentence that carries it can be the answer, so a
+hold-time answer never cites a sentence without a duration; for the others, a best sentence less
+similar than the intent's threshold (fitted on evals/datasets/dev/facts.yaml) is "not stated".
+
+Comparison questions get two lines per technique (what it is for, how it is done: or the fact
+asked about each); eligibility questions the contraindication check's verdict first
+(assistant.safety.contraindications), then the document's matching caution. How-to questions
+get no direct answer: the steps are the answer.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Protocol
 
 import numpy as np
 
-from assistant.intent import HOWTO, Intent, intents
+from assistant.direct_sentences import (
+    LIST_ITEM_CHARS, Candidate, aliases, candidates, listed, sentence_vectors, squash, without_names, words,
+)
+from assistant.intent import HOWTO, Intent, IntentSpec, by_cue, intents
 from assistant.types import Direct, Line
 from ingest.embed import Embedder
 from ingest.sections import split_sentences
-from ingest.types import Chunk, SectionKind
+from ingest.types import Chunk, ParsedDocument, SectionKind
 
 MAX_SENTENCES = 3
-_SKIPPED = {SectionKind.RELATED, SectionKind.ALIASES}
 
 
 class Cite(Protocol):
     def mark(self, chunk: Chunk) -> str: ...
 
 
-class _SentenceVectors:
-    """Sentence vectors memoised by (embedder, text): a technique's sentences are embedded once
-    per process, not once per question."""
-
-    def __init__(self, size: int = 20000) -> None:
-        self._size = size
-        self._cache: OrderedDict[tuple[int, str], np.ndarray] = OrderedDict()
-        self._owners: dict[int, Embedder] = {}  # keeps an embedder alive so its id is not reused
-        self._lock = threading.Lock()
-
-    def __call__(self, embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
-        key = id(embedder)
-        with self._lock:
-            self._owners.setdefault(key, embedder)
-            missing = [t for t in dict.fromkeys(texts) if (key, t) not in self._cache]
-        if missing:
-            vectors = np.asarray(embedder.embed_documents(missing), dtype=np.float32)
-            with self._lock:
-                for text, vector in zip(missing, vectors):
-                    self._cache[(key, text)] = vector
-                while len(self._cache) > self._size:
-                    self._cache.popitem(last=False)
-        with self._lock:
-            # a text evicted since is simply embedded again next time
-            return np.stack([self._cache.get((key, t)) if (key, t) in self._cache else embedder.embed_query(t) for t in texts])
-
-
-sentence_vectors = _SentenceVectors()
+def _scores(pool: Sequence[Candidate], spec: IntentSpec, question: str, q: np.ndarray, embedder: Embedder
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """(similarity, score) per candidate: similarity to the question, and that plus the
+    evidence, section and shared-word bonuses."""
+    data = intents()
+    plain = sentence_vectors(embedder, [c.text for c in pool]) @ q
+    titled = sentence_vectors(embedder, [c.titled for c in pool]) @ q
+    sims = np.maximum(plain, titled)
+    # the question's own words, less the technique's name, each weighted by how rare it is in
+    # this document: "stenosis", "umbilicus", "hypermobile"
+    asked = words(question) - data.common_words() - words(pool[0].chunk.title if pool else "")
+    held = [words(c.titled) for c in pool]
+    df = {w: sum(w in ws for ws in held) for w in asked}
+    weight = {w: float(np.log((1 + len(pool)) / (1 + n))) for w, n in df.items() if n}  # a word no sentence has decides nothing
+    total = sum(weight.values()) or 1.0
+    # a soft intent's evidence may be in the section's title ("This technique will help: ...")
+    evidence = data.evidence_weight if spec.required else data.soft_evidence_weight
+    first = next((c for c in pool if c.chunk.section_kind == SectionKind.STEPS), None)
+    bonus = []
+    for c, ws in zip(pool, held):
+        b = evidence * spec.evidence_in(c.text if spec.required else c.titled) + spec.first_weight * (c is first)
+        b += data.section_weight * (c.chunk.section_kind.value in spec.sections)
+        b += data.overlap_weight * sum(weight.get(w, 0.0) for w in asked & ws) / total
+        bonus.append(b)
+    return sims, sims + np.asarray(bonus, dtype=np.float32)
 
 
-def candidates(chunks: Sequence[Chunk]) -> list[tuple[str, Chunk]]:
-    """The technique's sentences that could answer a question, in document order, once each."""
-    seen: set[str] = set()
-    out: list[tuple[str, Chunk]] = []
-    for chunk in chunks:
-        if chunk.section_kind in _SKIPPED:
-            continue
-        for line in chunk.text.split("\n"):
-            for sentence in split_sentences(line):
-                sentence = sentence.strip()
-                # headings and questions do not answer anything
-                if len(sentence.split()) < 3 or sentence.endswith("?") or sentence in seen:
-                    continue
-                seen.add(sentence)
-                out.append((sentence, chunk))
-    return out
+def best_lines(chunks: Sequence[Chunk], question: str, spec: IntentSpec, q: np.ndarray, embedder: Embedder,
+               cite: Cite, *, limit: int | None = None, label: str = "", among: Sequence[str] = (),
+               naming: set[str] = frozenset()) -> tuple[Line, ...] | None:
+    """The best cited sentences for `spec`, or None when the document does not state it;
+    `among`: only sentences that are part of these texts (a document's cautions), when any is;
+    `naming`: only sentences with one of these words (a client's condition), when any has."""
+    data = intents()
+    pool = candidates(chunks)
+    if among:
+        texts = [squash(t) for t in among]
+        pool = [c for c in pool if any(squash(c.text) in t or t in squash(c.text) for t in texts)] or pool
+    named = [c for c in pool if naming & words(c.text)]
+    pool = named or pool
+    if spec.required:
+        pool = [c for c in pool if spec.evidence_in(c.text)]
+    if not pool:
+        return None
+    sims, scores = _scores(pool, spec, question, q, embedder)
+    order = np.argsort(-scores, kind="stable")
+    top = int(order[0])
+    # a sentence naming the client's condition is what the document says about it, however worded
+    if not spec.required and not named and float(sims[top]) < data.soft_min(spec):
+        return None
+    limit = min(MAX_SENTENCES, max(1, limit or spec.sentences))
+    margin = data.margin if spec.required else data.soft_margin
+    chosen = [int(i) for i in order[:limit] if float(scores[i]) >= float(scores[top]) - margin]
+    if not spec.required and pool[top].chunk.section_kind != SectionKind.STEPS and listed(pool[top]):
+        # a list that is not the steps answers together ("This technique will help: ..."): its
+        # first items, in the document's order
+        items = [i for i, c in enumerate(pool) if c.chunk.id == pool[top].chunk.id and listed(c)]
+        chosen = list(dict.fromkeys([top] + [i for i in items if i != top]))[:limit] if top not in items[:limit] \
+            else items[:limit]
+    return tuple(Line(pool[i].text, (_n(cite, pool[i].chunk),), label=label) for i in chosen)
 
 
 def direct_answer(
@@ -86,30 +108,119 @@ def direct_answer(
     question_vector: np.ndarray | None,
     embedder: Embedder,
     cite: Cite,
+    *,
+    doc: ParsedDocument | None = None,
+    other: Sequence[Chunk] = (),
+    history: Sequence[str] = (),
 ) -> Direct | None:
     """The direct answer for a fact question about the technique whose chunks these are; None
-    for a how-to question."""
+    for a how-to question. `doc` is the technique's document (its risk profile answers an
+    eligibility question), `other` the chunks of a second technique a comparison is about."""
     name = intent.name if isinstance(intent, Intent) else intent
     if name == HOWTO:
         return None
-    data = intents()
-    spec = data.get(name)
+    spec = intents().get(name)
+    aspect, q = _asked(question, [c.title for c in list(chunks[:1]) + list(other[:1])] + aliases(doc),
+                       question_vector, embedder)
+    if name == "comparison" and other:
+        return _comparison(chunks, other, question, q, embedder, cite)
+    lead: tuple[Line, ...] = ()
+    naming: set[str] = set()
+    if name == "eligibility" and doc is not None:
+        lead, naming = _verdicts(doc, question, history)
+    # after a verdict, the document's own caution that matches the question
+    cautions = [c.text for c in doc.cautions] if lead and doc is not None else ()
+    lines = best_lines(chunks, aspect, spec, q, embedder, cite, limit=1 if lead else None, among=cautions, naming=naming)
+    if lines is None:
+        return Direct(name, lead, stated=True) if lead else _not_stated(name, spec.thing)
+    return Direct(name, lead + lines, stated=True)
+
+
+def _asked(question: str, names: Sequence[str], question_vector: np.ndarray | None, embedder: Embedder
+           ) -> tuple[str, np.ndarray]:
+    """What is asked about the technique (the question less its names) and the vector sentences
+    are compared with: mostly that, plus `name_weight` of the whole question (the name is in
+    every sentence's context, so it says little about which sentence answers)."""
+    aspect = without_names(question, names)
+    whole = np.asarray(question_vector if question_vector is not None else embedder.embed_query(question), dtype=np.float32)
+    if aspect == question:
+        return aspect, whole
+    q = np.asarray(embedder.embed_query(aspect), dtype=np.float32) + intents().name_weight * whole
+    return aspect, q / (float(np.linalg.norm(q)) or 1.0)
+
+
+def best_similarity(chunks: Sequence[Chunk], question: str, intent: str, embedder: Embedder,
+                    doc: ParsedDocument | None = None) -> float | None:
+    """The similarity of the technique's best sentence for a soft intent (what its "not stated"
+    threshold is compared with; evals/direct_report.py --fit reads it)."""
+    spec = intents().get(intent)
     pool = candidates(chunks)
-    has = [spec.evidence_in(s) for s, _ in pool]
-    if spec.required:
-        pool = [p for p, e in zip(pool, has) if e]
-        has = [True] * len(pool)
-    if not pool:
-        return _not_stated(name, spec.thing)
-    q = np.asarray(question_vector if question_vector is not None else embedder.embed_query(question), dtype=np.float32)
-    sims = sentence_vectors(embedder, [s for s, _ in pool]) @ q
-    scores = sims + data.evidence_weight * np.asarray(has, dtype=np.float32)
-    order = np.argsort(-scores, kind="stable")
-    best = float(scores[order[0]])
-    limit = min(MAX_SENTENCES, max(1, spec.sentences))
-    chosen = [int(i) for i in order[:limit] if float(scores[i]) >= best - data.margin]
-    lines = tuple(Line(pool[i][0], (int(cite.mark(pool[i][1]).strip("[]")),)) for i in chosen)
-    return Direct(name, lines, stated=True)
+    if not pool or spec.required or intent in (HOWTO, "comparison"):
+        return None
+    aspect, q = _asked(question, [chunks[0].title] + aliases(doc), None, embedder)
+    sims, scores = _scores(pool, spec, aspect, q, embedder)
+    return float(sims[int(np.argmax(scores))])
+
+
+def _comparison(first: Sequence[Chunk], second: Sequence[Chunk], question: str, q: np.ndarray, embedder: Embedder,
+                cite: Cite) -> Direct:
+    """Two lines per technique: the fact the question asks about each (a hold time, ...), or
+    what it is for and how it is done."""
+    data = intents()
+    asked = by_cue(question, exclude=("comparison", HOWTO))
+    if asked is not None and not data.get(asked.name).required:
+        asked = None  # a fact both documents can state (a hold time) is compared; else the basics
+    aspects = [data.get(asked.name)] if asked else [data.get(n) for n in data.comparison_aspects]
+    lines: list[Line] = []
+    stated = False
+    for chunks in (first, second):
+        title = chunks[0].title if chunks else ""
+        for spec in aspects:
+            if spec.name == HOWTO:  # how it is done: where its steps start
+                found = _first_step(chunks, cite, title)
+            else:
+                probe = question if asked else spec.examples[0]
+                pv = q if asked else np.asarray(embedder.embed_query(probe), dtype=np.float32)
+                found = best_lines(chunks, probe, spec, pv, embedder, cite, limit=1, label=title)
+            if found:
+                lines += found
+                stated = True
+            else:
+                lines.append(Line(f"This technique's document gives no {spec.thing or spec.name}.", label=title))
+    return Direct("comparison", tuple(lines), stated=stated)
+
+
+def _first_step(chunks: Sequence[Chunk], cite: Cite, label: str) -> tuple[Line, ...] | None:
+    """The technique's first step: whole when short, else its first sentence."""
+    chunk = next((c for c in chunks if c.section_kind == SectionKind.STEPS), None)
+    if chunk is None:
+        return None
+    line = chunk.text.split("\n")[0].strip()
+    text = line if len(line) <= LIST_ITEM_CHARS else (split_sentences(line) or [line])[0]
+    return (Line(text, (_n(cite, chunk),), label=label),)
+
+
+def _verdicts(doc: ParsedDocument, question: str, history: Sequence[str]) -> tuple[tuple[Line, ...], set[str]]:
+    """The contraindication check's verdicts for the conditions the conversation names, each
+    with its reason (uncited: the reason and source are the safety table's, not the document's),
+    and the words that name those conditions."""
+    from assistant.safety.conditions import find_conditions
+    from assistant.safety.contraindications import check
+    from ingest.risk import stored_profile
+
+    conditions = find_conditions(question, history)
+    if not conditions:
+        return (), set()
+    naming = set().union(*(words(f"{c.label} {c.phrase}") for c in conditions)) - intents().common_words()
+    lines: dict[str, Line] = {}  # one line per condition: its most serious verdict
+    for v in check(conditions, stored_profile(doc)):
+        modify = f" {v.modify}" if v.verdict == "modify" and v.modify else ""
+        lines.setdefault(v.condition.id, Line(f"{v.heading}. {v.reason}{modify}"))
+    return tuple(lines.values())[:2], naming
+
+
+def _n(cite: Cite, chunk: Chunk) -> int:
+    return int(cite.mark(chunk).strip("[]"))
 
 
 def _not_stated(name: str, thing: str) -> Direct:

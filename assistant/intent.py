@@ -30,6 +30,9 @@ class IntentSpec(DataModel):
     sentences: int = 2
     evidence: tuple[str, ...] = ()
     keeps: tuple[str, ...] = ()
+    sections: tuple[str, ...] = ()  # section kinds whose sentences answer this intent best
+    min_similarity: float | None = None  # below it a soft intent is "not stated"
+    first_weight: float = 0.0  # a bonus for the first sentence of the steps
 
     def evidence_in(self, sentence: str) -> bool:
         return any(p.search(sentence) for p in _compiled(self.evidence))
@@ -40,10 +43,25 @@ class IntentFile(DataModel):
     min_similarity: float
     evidence_weight: float
     margin: float
+    section_weight: float = 0.0
+    soft_evidence_weight: float = 0.0
+    soft_margin: float = 0.0
+    name_weight: float = 0.0
+    overlap_weight: float = 0.0
+    soft_min_similarity: float = 0.0
+    comparison_aspects: tuple[str, ...] = ()
+    common: tuple[str, ...] = ()
     intents: tuple[IntentSpec, ...]
 
     def get(self, name: str) -> IntentSpec:
         return next(i for i in self.intents if i.name == name)
+
+    def soft_min(self, spec: IntentSpec) -> float:
+        return self.soft_min_similarity if spec.min_similarity is None else spec.min_similarity
+
+    def common_words(self) -> frozenset[str]:
+        """Words too common to count as the question's own (six-letter prefixes)."""
+        return _common(self.common)
 
 
 @lru_cache(maxsize=1)
@@ -52,6 +70,11 @@ def intents() -> IntentFile:
     for spec in data.intents:
         _compiled(spec.evidence)  # a bad pattern fails at load, not on the first question
     return data
+
+
+@lru_cache(maxsize=4)
+def _common(words: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(w.lower()[:6] for w in words)
 
 
 @lru_cache(maxsize=64)
@@ -74,13 +97,14 @@ class Intent:
         return self.name != HOWTO
 
 
-def by_cue(question: str) -> Intent | None:
-    """The intent named by the longest cue in the question (a how-to cue only if no other)."""
+def by_cue(question: str, exclude: tuple[str, ...] = ()) -> Intent | None:
+    """The intent named by the longest cue in the question (a how-to cue only if no other);
+    intents in `exclude` are not looked for."""
     text = question.lower()
     best: tuple[int, str, str] | None = None
     for howto_pass in (False, True):
         for spec in intents().intents:
-            if (spec.name == HOWTO) != howto_pass:
+            if (spec.name == HOWTO) != howto_pass or spec.name in exclude:
                 continue
             for cue in spec.cues:
                 if _cue(cue).search(text) and (best is None or len(cue) > best[0]):

@@ -93,8 +93,9 @@ class Section:
     title: str
     lines: tuple[Line, ...]
     layout: Layout = Layout.LIST
-    # a fact answer's steps, after its direct answer: a renderer may fold them (Markdown: each
-    # step's first sentence; HTML: the whole steps inside <details>). Never cautions.
+    # a fact answer's steps, after its direct answer: a renderer may fold them (HTML: inside
+    # <details>; Markdown keeps them whole, having dropped the sections not asked about). Never
+    # cautions.
     folded: bool = False
 
 

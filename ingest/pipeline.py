@@ -35,7 +35,7 @@ from ingest.embed import Embedder, TokenCounter, make_embedder
 from ingest.failures import store_failure
 from ingest.files import Skipped, SkipFile, discover, read_file
 from ingest.load import load_catalog
-from ingest.lock import ingest_lock
+from ingest.lock import ingest_locks
 from ingest.manifest import MANIFEST
 from ingest.manifest import fingerprint as _fingerprint
 from ingest.manifest import unchanged as _unchanged
@@ -51,14 +51,14 @@ from techniques.settings import Settings
 
 log = logging.getLogger(__name__)
 
-RULES_REVISION = "2"  # bump when the parsing code changes what it produces
+RULES_REVISION = "3"  # bump when the parsing code changes what it produces
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 __all__ = ["MANIFEST", "IngestSummary", "Progress", "Skipped", "ingest", "rules_fingerprint"]
 
 
 def rules_fingerprint(settings: Settings) -> str:
     h = hashlib.sha256(RULES_REVISION.encode())
-    for name in ("structure.yaml", "noise.yaml"):
+    for name in ("structure.yaml", "noise.yaml", "risks.yaml"):  # risks: the stored risk profile
         h.update(resources.files("ingest").joinpath(f"data/{name}").read_bytes())
     h.update(str(settings.chunk_tokens).encode())
     return h.hexdigest()[:16]
@@ -77,7 +77,7 @@ def ingest(
     """`on_progress(stage, done, total)` is told how far "read" (files), "embed" (passages) and
     "store" have got, for a caller showing progress (the library manager's background job)."""
     started = time.perf_counter()
-    with ingest_lock(settings.data_dir), _closing() as opened, (budget or ParseBudget()) as parser:
+    with ingest_locks(settings), _closing() as opened, (budget or ParseBudget()) as parser:
         summary = _ingest_locked(paths, settings, embedder, rebuild, progress, opened, on_progress, parser)
     summary.seconds = time.perf_counter() - started
     return summary
