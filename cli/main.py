@@ -115,7 +115,7 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 def _cmd_feedback_export(args: argparse.Namespace, settings: Settings) -> int:
     from records.feedback import FeedbackStore
 
-    store = FeedbackStore.in_data_dir(settings.data_dir)
+    store = FeedbackStore.from_settings(settings)
     n = store.export_eval_dataset(args.out)
     print(f"wrote {n} case{'s' if n != 1 else ''} from thumbs-down feedback to {args.out}")
     return 0

@@ -38,7 +38,7 @@ def _cmd_quiz(args: argparse.Namespace, settings) -> int:
     items = select_items(library, region=args.region, technique=args.technique)
     if args.export_anki:
         return _export(items, args.export_anki)
-    store = ReviewStore.in_data_dir(settings.data_dir)
+    store = ReviewStore.from_settings(settings)
     user = args.user or _login_name()
     if args.stats:
         return _stats(store, user, items)

@@ -1,47 +1,34 @@
-"""Therapists' thumbs up/down on answers, kept in SQLite in the data folder.
+"""Therapists' thumbs up/down on answers, kept in the database layer (records.db): SQLite in the
+data folder by default, the shared database when TECHNIQUES_DATABASE_URL is set, so feedback
+given on any app process behind a load balancer is exported together.
 
-Each call opens its own connection (WAL mode, a busy timeout), so any number of threads or
-processes can record at once without losing a row. Thumbs-down rows become regression cases
+Each call is its own transaction, so any number of threads or processes can record at once
+without losing a row. Thumbs-down rows become regression cases
 in the eval-dataset format (`evals.dataset`), so a reported bad answer can be pinned by a test.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
+from sqlalchemy import delete, func, insert, select, update
 
 from assistant.answer import Answer
-from records.sqlite import connect
+from records.db import database, is_url, location, location_in
+from records.tables import feedback
 from techniques.errors import TechniquesError
+from techniques.settings import Settings
 
 RATINGS = ("up", "down")
 REASONS = ("wrong technique", "missing caution", "wrong citation", "unsafe", "other")
 FILENAME = "feedback.sqlite"
+WHAT = "feedback store"
 MAX_COMMENT_CHARS = 2000  # a few paragraphs; a pasted 10 MB "comment" was stored as it was
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS feedback (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    created_at TEXT NOT NULL,
-    rating TEXT NOT NULL CHECK (rating IN ('up', 'down')),
-    reason TEXT,
-    comment TEXT,
-    question TEXT NOT NULL,
-    history TEXT NOT NULL,
-    answer TEXT NOT NULL,
-    citations TEXT NOT NULL,
-    doc_id TEXT,
-    red_flag INTEGER NOT NULL DEFAULT 0,
-    no_answer INTEGER NOT NULL DEFAULT 0
-)
-"""
-
 
 @dataclass(frozen=True)
 class FeedbackRecord:
@@ -60,15 +47,30 @@ class FeedbackRecord:
 
 
 class FeedbackStore:
+    """At a SQLite file path or a database URL (records.db)."""
+
     def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
+        self.path = None if is_url(path) else Path(path)
+        self.db = database(path)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> FeedbackStore:
+        return cls(location(settings, FILENAME))
 
     @classmethod
     def in_data_dir(cls, data_dir: str | Path) -> FeedbackStore:
-        return cls(Path(data_dir) / FILENAME)
+        return cls(location_in(data_dir, FILENAME))
 
-    def _connect(self):
-        return connect(self.path, [_SCHEMA], "feedback store")
+    def __repr__(self) -> str:
+        return f"FeedbackStore({self.db.label!r})"
+
+    def _reading(self):
+        self.db.ensure("feedback", WHAT)
+        return self.db.reading(WHAT)
+
+    def _writing(self):
+        self.db.ensure("feedback", WHAT)
+        return self.db.writing(WHAT)
 
     def record(
         self,
@@ -81,61 +83,51 @@ class FeedbackStore:
     ) -> int:
         """Store one rating of one answer; returns the new row's id."""
         rating, reason, comment = _check(rating, reason, comment)
-        row = (
-            datetime.now(UTC).isoformat(timespec="seconds"),
-            rating,
-            reason,
-            comment,
-            question,
-            json.dumps(list(history), ensure_ascii=False),
-            answer.answer,
-            json.dumps([asdict(c) for c in answer.citations], ensure_ascii=False),
-            answer.doc_id,
-            int(answer.red_flag is not None),
-            int(answer.no_answer),
+        row = dict(
+            created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            rating=rating,
+            reason=reason,
+            comment=comment,
+            question=question,
+            history=json.dumps(list(history), ensure_ascii=False),
+            answer=answer.answer,
+            citations=json.dumps([asdict(c) for c in answer.citations], ensure_ascii=False),
+            doc_id=answer.doc_id,
+            red_flag=int(answer.red_flag is not None),
+            no_answer=int(answer.no_answer),
         )
-        with self._connect() as conn:
-            cur = conn.execute(
-                "INSERT INTO feedback (created_at, rating, reason, comment, question, history, answer,"
-                " citations, doc_id, red_flag, no_answer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                row,
-            )
-            return int(cur.lastrowid)
+        with self._writing() as conn:
+            return int(conn.execute(insert(feedback).values(**row).returning(feedback.c.id)).scalar_one())
 
     def update(self, feedback_id: int, rating: str, reason: str | None = None, comment: str | None = None) -> None:
         """Change a stored row's rating; a reason or comment given afterwards is added (None keeps
         what is stored)."""
         rating, reason, comment = _check(rating, reason, comment)
-        with self._connect() as conn:
-            cur = conn.execute(
-                "UPDATE feedback SET rating = ?, reason = COALESCE(?, reason), comment = COALESCE(?, comment) WHERE id = ?",
-                (rating, reason, comment, int(feedback_id)),
-            )
+        changes = {"rating": rating, "reason": func.coalesce(reason, feedback.c.reason),
+                   "comment": func.coalesce(comment, feedback.c.comment)}
+        with self._writing() as conn:
+            cur = conn.execute(update(feedback).where(feedback.c.id == int(feedback_id)).values(**changes))
             if cur.rowcount != 1:
                 raise TechniquesError(f"There is no feedback #{feedback_id} to update.")
 
     def delete(self, feedback_id: int) -> None:
         """Forget a rating the user took back."""
-        with self._connect() as conn:
-            conn.execute("DELETE FROM feedback WHERE id = ?", (int(feedback_id),))
+        with self._writing() as conn:
+            conn.execute(delete(feedback).where(feedback.c.id == int(feedback_id)))
 
     def list(self, rating: str | None = None, limit: int | None = None) -> list[FeedbackRecord]:
         """Stored rows, oldest first; only one rating when given."""
-        sql, args = "SELECT * FROM feedback", []
+        query = select(feedback).order_by(feedback.c.id)
         if rating is not None:
-            sql += " WHERE rating = ?"
-            args.append(_check(rating, None, None)[0])
-        sql += " ORDER BY id"
+            query = query.where(feedback.c.rating == _check(rating, None, None)[0])
         if limit is not None:
-            sql += " LIMIT ?"
-            args.append(int(limit))
-        with self._connect() as conn:
-            conn.row_factory = sqlite3.Row
-            return [_record(r) for r in conn.execute(sql, args)]
+            query = query.limit(int(limit))
+        with self._reading() as conn:
+            return [_record(r._mapping) for r in conn.execute(query)]
 
     def count(self) -> int:
-        with self._connect() as conn:
-            return int(conn.execute("SELECT COUNT(*) FROM feedback").fetchone()[0])
+        with self._reading() as conn:
+            return int(conn.execute(select(func.count()).select_from(feedback)).scalar_one())
 
     def export_eval_dataset(self, path: str | Path) -> int:
         """Write the thumbs-down rows as eval cases (YAML); returns how many were written."""
@@ -180,7 +172,7 @@ def _check(rating: str, reason: str | None, comment: str | None) -> tuple[str, s
     return rating, reason, comment
 
 
-def _record(row: sqlite3.Row) -> FeedbackRecord:
+def _record(row) -> FeedbackRecord:
     return FeedbackRecord(
         id=row["id"],
         created_at=row["created_at"],

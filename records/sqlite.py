@@ -1,40 +1,44 @@
-"""One way to open the app's small SQLite stores (feedback, study progress): a connection per
-call, WAL so readers never block the writer, a generous busy timeout for concurrent writers,
-and the schema applied idempotently. A store that cannot be opened is a user-facing error."""
+"""The embedded default of the database layer: a SQLite file in the data folder, opened the way
+the app's stores always were. A connection per call (no pool holding files open), WAL so
+readers never block the writer, a generous busy timeout for concurrent writers, and write
+transactions that take the write lock when they begin (`BEGIN IMMEDIATE`), so a
+read-modify-write never fails half-way on a lock upgrade."""
 
 from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import closing, contextmanager
 from pathlib import Path
 
-from techniques.errors import TechniquesError
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import NullPool
+
+BUSY_MS = 30_000
 
 
-@contextmanager
-def connect(path: Path, schema: Sequence[str], what: str) -> Iterator[sqlite3.Connection]:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, timeout=30, isolation_level=None)
-    except (OSError, sqlite3.Error) as exc:
-        raise TechniquesError(f"Cannot open the {what} {path} ({exc}).", hint="Check that the data folder is writable.") from None
-    with closing(conn):
-        conn.execute("PRAGMA busy_timeout = 30000")
-        _set_up(conn, schema)
-        yield conn
+def sqlite_engine(path: Path) -> Engine:
+    engine = create_engine(f"sqlite:///{path}", poolclass=NullPool, connect_args={"timeout": BUSY_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _connected(dbapi_conn: sqlite3.Connection, _record) -> None:
+        dbapi_conn.isolation_level = None  # transactions are begun below, not by the driver
+        dbapi_conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
+        _wal(dbapi_conn)
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("writing") else "BEGIN")
+
+    return engine
 
 
-def _set_up(conn: sqlite3.Connection, schema: Sequence[str]) -> None:
-    """WAL mode (kept in the file, so set once) and the schema. Switching the journal mode does
-    not wait on the busy timeout: a first-time race between writers is retried, not lost."""
+def _wal(conn: sqlite3.Connection) -> None:
+    """WAL mode (kept in the file, so set once). Switching the journal mode does not wait on the
+    busy timeout: a first-time race between writers is retried, not lost."""
     for attempt in range(100):
         try:
             if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
                 conn.execute("PRAGMA journal_mode = WAL")
-            for statement in schema:
-                conn.execute(statement)
             return
         except sqlite3.OperationalError as exc:
             if "locked" not in str(exc) or attempt == 99:

@@ -1,7 +1,9 @@
 """Who may log in to the web app, and with which role: admin (manages the library), therapist
 and student (ask and study).
 
-Users live in `DATA/users.sqlite` (`records.sqlite.connect`). A password is stored only as its
+Users live in the database layer (records.db): `DATA/users.sqlite` by default, the shared
+database when TECHNIQUES_DATABASE_URL is set (an account made on one app process logs in on
+every other). A password is stored only as its
 scrypt hash with a per-user random salt (`scrypt$n$r$p$salt$hash`, so the cost can be raised
 later without locking anyone out) and is compared in constant time; no password is ever logged,
 printed or kept in a repr. `TECHNIQUES_AUTH=user:password` keeps working for a single-user
@@ -17,34 +19,28 @@ import hashlib
 import hmac
 import re
 import secrets
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from records.sqlite import connect
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from records.db import database, is_url, location
+from records.tables import users
 from techniques.errors import TechniquesError
 from techniques.settings import Settings
 
 ROLES = ("admin", "therapist", "student")
 FILENAME = "users.sqlite"
+WHAT = "user store"
 MIN_PASSWORD = 8
 # scrypt cost: 2**14 x 8 (16 MiB, ~0.1 s a login on this 2-core box) is the interactive-login
 # setting of the scrypt paper and OWASP's minimum; each hash records its own, so raising it later
 # breaks no login
 SCRYPT_N, SCRYPT_R, SCRYPT_P, SALT_BYTES, HASH_BYTES = 2**14, 8, 1, 16, 32
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")  # no ':' or ',': TECHNIQUES_AUTH's separators
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS users (
-    name TEXT PRIMARY KEY COLLATE NOCASE,
-    role TEXT NOT NULL CHECK (role IN ('admin', 'therapist', 'student')),
-    password TEXT NOT NULL,
-    created_at TEXT NOT NULL
-)
-"""
-
 
 @dataclass(frozen=True)
 class User:
@@ -59,18 +55,25 @@ class User:
 
 class UserStore:
     def __init__(self, path: str | Path, environment_admins: Sequence[tuple[str, str]] = ()) -> None:
-        self.path = Path(path)
+        """`path`: a SQLite file, or a database URL (records.db)."""
+        self.path = None if is_url(path) else Path(path)
+        self.db = database(path)
         self._env = {name.casefold(): (name, password) for name, password in environment_admins}
 
     @classmethod
     def from_settings(cls, settings: Settings) -> UserStore:
-        return cls(Path(settings.data_dir) / FILENAME, settings.auth)
+        return cls(location(settings, FILENAME), settings.auth)
 
     def __repr__(self) -> str:
-        return f"UserStore({str(self.path)!r}, environment_admins={len(self._env)})"
+        return f"UserStore({self.db.label!r}, environment_admins={len(self._env)})"
 
-    def _connect(self):
-        return connect(self.path, [_SCHEMA], "user store")
+    def _reading(self):
+        self.db.ensure("users", WHAT)
+        return self.db.reading(WHAT)
+
+    def _writing(self):
+        self.db.ensure("users", WHAT)
+        return self.db.writing(WHAT)
 
     # ------------------------------------------------------------------------------ checking
 
@@ -115,54 +118,57 @@ class UserStore:
         self._not_from_environment(name)
         _check_password(password)
         stored = hash_password(password)
-        with self._connect() as conn:
-            try:
-                conn.execute(
-                    "INSERT INTO users (name, role, password, created_at) VALUES (?, ?, ?, ?)",
-                    (name, role, stored, datetime.now(UTC).isoformat(timespec="seconds")),
-                )
-            except sqlite3.IntegrityError:
-                raise TechniquesError(f"There is already a user {name!r}.", hint="Choose another name, or `techniques users set-role`.") from None
+        row = dict(name=name, role=role, password=stored, created_at=datetime.now(UTC).isoformat(timespec="seconds"))
+        try:
+            with self._writing() as conn:
+                conn.execute(insert(users).values(**row))
+        except IntegrityError:
+            raise TechniquesError(f"There is already a user {name!r}.", hint="Choose another name, or `techniques users set-role`.") from None
         return User(name, role)
 
     def remove(self, username: str) -> None:
         name = self._existing(username)
-        with self._connect() as conn:
-            conn.execute("DELETE FROM users WHERE name = ?", (name,))
+        with self._writing() as conn:
+            conn.execute(delete(users).where(users.c.name == name))
 
     def set_role(self, username: str, role: str) -> User:
         name, role = self._existing(username), _check_role(role)
-        with self._connect() as conn:
-            conn.execute("UPDATE users SET role = ? WHERE name = ?", (role, name))
+        with self._writing() as conn:
+            conn.execute(update(users).where(users.c.name == name).values(role=role))
         return User(name, role)
 
     def set_password(self, username: str, password: str) -> None:
         name = self._existing(username)
         _check_password(password)
-        with self._connect() as conn:
-            conn.execute("UPDATE users SET password = ? WHERE name = ?", (hash_password(password), name))
+        stored = hash_password(password)
+        with self._writing() as conn:
+            conn.execute(update(users).where(users.c.name == name).values(password=stored))
 
     def list(self) -> list[User]:
         """Every user, the environment's admins first, then the stored ones by name."""
         env = [User(name, "admin", from_environment=True) for name, _ in self._env.values()]
-        with self._connect() as conn:
-            rows = conn.execute("SELECT name, role FROM users ORDER BY name COLLATE NOCASE").fetchall()
+        rows = []
+        if self.db.exists():
+            with self._reading() as conn:
+                rows = conn.execute(select(users.c.name, users.c.role).order_by(func.lower(users.c.name), users.c.name)).all()
         return env + [User(name, role) for name, role in rows if name.casefold() not in self._env]
 
     def count(self) -> int:
-        if not self.path.exists():
+        if not self.db.exists():
             return 0  # no file is created just to find out there are no users
-        with self._connect() as conn:
-            return int(conn.execute("SELECT COUNT(*) FROM users").fetchone()[0])
+        with self._reading() as conn:
+            return int(conn.execute(select(func.count()).select_from(users)).scalar_one())
 
     # ------------------------------------------------------------------------------ helpers
 
-    def _row(self, name: str) -> sqlite3.Row | None:
-        if not self.path.exists():
+    def _row(self, name: str):
+        """The stored row whose name is `name` in any case."""
+        if not self.db.exists():
             return None
-        with self._connect() as conn:
-            conn.row_factory = sqlite3.Row
-            return conn.execute("SELECT name, role, password FROM users WHERE name = ?", (name,)).fetchone()
+        with self._reading() as conn:
+            row = conn.execute(select(users.c.name, users.c.role, users.c.password)
+                               .where(func.lower(users.c.name) == name.lower())).first()
+        return row._mapping if row else None
 
     def _not_from_environment(self, name: str) -> None:
         if name.casefold() in self._env:

@@ -1,5 +1,7 @@
 """Spaced review of quiz items with FSRS (the `fsrs` package, as Anki uses it): each student's
-cards in SQLite in the data folder, by name.
+cards by name, in the database layer (records.db): `DATA/study.sqlite` by default, the shared
+database when TECHNIQUES_DATABASE_URL is set, so a student's schedule follows them to whichever
+app process serves them.
 
 Every answer is graded again / hard / good / easy (a wrong typed answer is "again", a right one
 "good" unless the student says otherwise) and the card is rescheduled by `fsrs.Scheduler`; the
@@ -9,13 +11,13 @@ a grade changed afterwards (`regrade`) replays the card's log from its starting 
 retention shown to a student is the share of reviews of learned cards not graded "again".
 
 Progress recorded by the Leitner boxes this module used before is migrated when a store is
-opened (study/migrate.py): no card is lost. No login here: the name (or the web login) is the key.
-Each call opens its own connection (WAL mode, a busy timeout), like the feedback store.
+opened (study/migrate.py, on SQLite files, after the schema's own migration): no card is lost.
+No login here: the name (or the web login) is the key. Each call is its own transaction; an
+answer's read-modify-write holds the card (SQLite's write lock, a PostgreSQL row lock).
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,40 +26,19 @@ from enum import IntEnum
 from pathlib import Path
 
 from fsrs import Card, Rating, Scheduler, State
+from sqlalchemy import Connection, case, func, insert, select, update
 
-from records.sqlite import connect
-from study.cards import new_card, replay
+from records.db import database, is_url, location, location_in, upsert
+from records.tables import answers, cards
+from study.cards import new_card
 from study.migrate import migrate_leitner
 from study.quiz_text import quiz_vocab
 from techniques.errors import TechniquesError
+from techniques.settings import Settings
 
 FILENAME = "study.sqlite"
 MAX_NAME = 64
-
-SCHEMA = (
-    """CREATE TABLE IF NOT EXISTS cards (
-        user TEXT NOT NULL,
-        item_id TEXT NOT NULL,
-        card TEXT NOT NULL,      -- fsrs.Card.to_json(): the scheduler's state
-        base TEXT NOT NULL,      -- the card before its first logged answer, to replay from
-        due_at REAL NOT NULL,
-        state INTEGER NOT NULL,
-        answered INTEGER NOT NULL,
-        correct INTEGER NOT NULL,
-        last_at REAL NOT NULL,
-        PRIMARY KEY (user, item_id)
-    )""",
-    """CREATE TABLE IF NOT EXISTS answers (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        user TEXT NOT NULL,
-        item_id TEXT NOT NULL,
-        correct INTEGER NOT NULL,
-        at REAL NOT NULL,
-        rating INTEGER,          -- Grade; added to older files by the migration
-        state_before INTEGER     -- fsrs.State of the card when answered
-    )""",
-)
-
+WHAT = "study progress store"
 
 class Grade(IntEnum):
     """How well the student knew the answer; the values are FSRS's ratings."""
@@ -148,74 +129,73 @@ def _progress(item_id: str, card: Card, answered: int, correct: int) -> Progress
 
 class ReviewStore:
     def __init__(self, path: str | Path, scheduler: Scheduler | None = None) -> None:
-        self.path = Path(path)
+        """`path`: a SQLite file, or a database URL (records.db)."""
+        self.path = None if is_url(path) else Path(path)
+        self.db = database(path)
         self.scheduler = scheduler or scheduler_from_data()
         self._migrated = False
 
     @classmethod
+    def from_settings(cls, settings: Settings) -> ReviewStore:
+        return cls(location(settings, FILENAME))
+
+    @classmethod
     def in_data_dir(cls, data_dir: str | Path) -> ReviewStore:
-        return cls(Path(data_dir) / FILENAME)
+        return cls(location_in(data_dir, FILENAME))
 
     @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        """A connection, after a one-time migration of older progress in the file."""
-        with connect(self.path, SCHEMA, "study progress store") as conn:
-            if not self._migrated:
-                migrate_leitner(conn, self.scheduler)
-                self._migrated = True
+    def _db(self, writing: bool = False) -> Iterator[Connection]:
+        """A transaction, after a one-time migration of older progress in the file."""
+        self.db.ensure("study", WHAT)
+        if not self._migrated:
+            if not self.db.shared:  # Leitner progress was only ever kept in a SQLite file
+                with self.db.driver_connection(WHAT) as conn:
+                    migrate_leitner(conn, self.scheduler)
+            self._migrated = True
+        with (self.db.writing if writing else self.db.reading)(WHAT) as conn:
             yield conn
 
     def record(self, user: str, item_id: str, grade: Grade | str | bool, now: datetime | None = None) -> Progress:
         """Store one answer, graded, and reschedule the item; returns its new progress."""
         key, at, grade = user_key(user), _now(now), Grade.parse(grade)
-        with self._db() as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            row = conn.execute("SELECT card, base, answered, correct FROM cards WHERE user = ? AND item_id = ?", (key, item_id)).fetchone()
+        with self._db(writing=True) as conn:
+            row = conn.execute(select(cards.c.card, cards.c.base, cards.c.answered, cards.c.correct)
+                               .where(_of(cards, key, item_id)).with_for_update()).first()
             card = Card.from_json(row[0]) if row else new_card(item_id, at)
             base = row[1] if row else card.to_json()
             answered, right = (row[2], row[3]) if row else (0, 0)
             before = card.state
             card, _ = self.scheduler.review_card(card, Rating(int(grade)), review_datetime=at)
             answered, right = answered + 1, right + int(grade is not Grade.AGAIN)
-            self._save(conn, key, item_id, card, base, answered, right, at)
-            conn.execute("INSERT INTO answers (user, item_id, correct, at, rating, state_before) VALUES (?, ?, ?, ?, ?, ?)",
-                         (key, item_id, int(grade is not Grade.AGAIN), at.timestamp(), int(grade), int(before)))
-            conn.execute("COMMIT")
+            _save(conn, key, item_id, card, base, answered, right, at)
+            conn.execute(insert(answers).values(user=key, item_id=item_id, correct=int(grade is not Grade.AGAIN),
+                                                at=at.timestamp(), rating=int(grade), state_before=int(before)))
         return _progress(item_id, card, answered, right)
 
     def regrade(self, user: str, item_id: str, grade: Grade | str | bool) -> Progress:
         """Change the grade of the item's last answer and replay its log from the start."""
         key, grade = user_key(user), Grade.parse(grade)
-        with self._db() as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            last = conn.execute("SELECT MAX(id) FROM answers WHERE user = ? AND item_id = ?", (key, item_id)).fetchone()[0]
-            row = conn.execute("SELECT base FROM cards WHERE user = ? AND item_id = ?", (key, item_id)).fetchone()
+        with self._db(writing=True) as conn:
+            row = conn.execute(select(cards.c.base).where(_of(cards, key, item_id)).with_for_update()).first()
+            last = conn.execute(select(func.max(answers.c.id)).where(_of(answers, key, item_id))).scalar()
             if last is None or row is None:
-                conn.execute("ROLLBACK")
                 raise TechniquesError("There is no answer to grade yet.", hint="Check an answer first.")
-            conn.execute("UPDATE answers SET rating = ?, correct = ? WHERE id = ?", (int(grade), int(grade is not Grade.AGAIN), last))
-            card, answered, right = replay(conn, self.scheduler, key, item_id, Card.from_json(row[0]))
-            self._save(conn, key, item_id, card, row[0], answered, right, card.last_review or _now(None))
-            conn.execute("COMMIT")
+            conn.execute(update(answers).where(answers.c.id == last)
+                         .values(rating=int(grade), correct=int(grade is not Grade.AGAIN)))
+            card, answered, right = _replay(conn, self.scheduler, key, item_id, Card.from_json(row[0]))
+            _save(conn, key, item_id, card, row[0], answered, right, card.last_review or _now(None))
         return _progress(item_id, card, answered, right)
-
-    @staticmethod
-    def _save(conn, key: str, item_id: str, card: Card, base: str, answered: int, right: int, at: datetime) -> None:
-        conn.execute(
-            "INSERT OR REPLACE INTO cards (user, item_id, card, base, due_at, state, answered, correct, last_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (key, item_id, card.to_json(), base, card.due.timestamp(), int(card.state), answered, right, at.timestamp()),
-        )
 
     def card(self, user: str, item_id: str) -> Card | None:
         """The item's FSRS card as the scheduler left it (None when never answered)."""
         with self._db() as conn:
-            row = conn.execute("SELECT card FROM cards WHERE user = ? AND item_id = ?", (user_key(user), item_id)).fetchone()
-        return Card.from_json(row[0]) if row else None
+            value = conn.execute(select(cards.c.card).where(_of(cards, user_key(user), item_id))).scalar()
+        return Card.from_json(value) if value else None
 
     def progress(self, user: str) -> dict[str, Progress]:
+        query = select(cards.c.item_id, cards.c.card, cards.c.answered, cards.c.correct).where(cards.c.user == user_key(user))
         with self._db() as conn:
-            rows = conn.execute("SELECT item_id, card, answered, correct FROM cards WHERE user = ?", (user_key(user),)).fetchall()
+            rows = conn.execute(query).all()
         return {r[0]: _progress(r[0], Card.from_json(r[1]), r[2], r[3]) for r in rows}
 
     def due(self, user: str, item_ids: Sequence[str], now: datetime | None = None) -> list[str]:
@@ -233,17 +213,16 @@ class ReviewStore:
 
     def stats(self, user: str, now: datetime | None = None) -> ReviewStats:
         key, at = user_key(user), _now(now).timestamp()
+        review = int(State.Review)
         with self._db() as conn:
             seen, learned, due = conn.execute(
-                "SELECT COUNT(*), COALESCE(SUM(state = ?), 0), COALESCE(SUM(due_at <= ?), 0) FROM cards WHERE user = ?",
-                (int(State.Review), at, key),
-            ).fetchone()
-            answers, right, reviews, recalled = conn.execute(
-                "SELECT COUNT(*), COALESCE(SUM(correct), 0), COALESCE(SUM(state_before = ?), 0),"
-                " COALESCE(SUM(state_before = ? AND rating > 1), 0) FROM answers WHERE user = ?",
-                (int(State.Review), int(State.Review), key),
-            ).fetchone()
-        return ReviewStats(key, seen, answers, right, learned, due, reviews, recalled)
+                select(func.count(), _count(cards.c.state == review), _count(cards.c.due_at <= at)).where(cards.c.user == key)
+            ).one()
+            answered, right, reviews, recalled = conn.execute(
+                select(func.count(), func.coalesce(func.sum(answers.c.correct), 0), _count(answers.c.state_before == review),
+                       _count((answers.c.state_before == review) & (answers.c.rating > 1))).where(answers.c.user == key)
+            ).one()
+        return ReviewStats(key, seen, answered, int(right), int(learned), int(due), int(reviews), int(recalled))
 
     def forecast(self, user: str, days: int = 14, now: datetime | None = None) -> list[int]:
         """Cards falling due in each of the next `days` 24-hour spans; the first also counts
@@ -256,3 +235,30 @@ class ReviewStore:
                 counts[day] += 1
         return counts
 
+
+def _of(table, key: str, item_id: str):
+    return (table.c.user == key) & (table.c.item_id == item_id)
+
+
+def _count(condition):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _save(conn: Connection, key: str, item_id: str, card: Card, base: str, answered: int, right: int, at: datetime) -> None:
+    upsert(conn, cards, dict(user=key, item_id=item_id, card=card.to_json(), base=base, due_at=card.due.timestamp(),
+                             state=int(card.state), answered=answered, correct=right, last_at=at.timestamp()),
+           keys=("user", "item_id"))
+
+
+def _replay(conn: Connection, scheduler: Scheduler, key: str, item_id: str, base: Card) -> tuple[Card, int, int]:
+    """study.cards.replay on the database layer: the card after every logged answer of an item,
+    in order, from `base`, with each answer's `state_before` rewritten as the replay finds it."""
+    card, answered, right = base, 0, 0
+    rows = conn.execute(select(answers.c.id, answers.c.rating, answers.c.at).where(_of(answers, key, item_id))
+                        .order_by(answers.c.at, answers.c.id)).all()
+    for answer_id, rating, at in rows:
+        before = card.state
+        card, _ = scheduler.review_card(card, Rating(int(rating)), review_datetime=datetime.fromtimestamp(at, UTC))
+        conn.execute(update(answers).where(answers.c.id == answer_id).values(state_before=int(before)))
+        answered, right = answered + 1, right + int(rating > 1)
+    return card, answered, right

@@ -81,6 +81,14 @@ class Settings(BaseSettings):
     collection: str = _setting("techniques", "Chroma collection name prefix.")
     chroma_host: str | None = _setting(None, "Use a Chroma server at this host instead of the local folder.", shown="(unset)")
     chroma_port: WholeNumber = _setting(8000, "Port of the Chroma server.")
+    database_url: str | None = _setting(
+        None,
+        "Keep users, feedback and study progress in this database, shared by every app process "
+        "(`postgresql://USER:PASSWORD@HOST:PORT/DATABASE`, driven by psycopg 3); its tables are made "
+        "and migrated at start. It also serialises ingests into a Chroma server (an advisory lock).",
+        shown="(unset: SQLite files in the data folder)",
+        repr=False,  # a URL may carry a password
+    )
     model_path: Path | None = _setting(None, "Sentence-transformers model folder.", shown="(bundled all-MiniLM-L6-v2)")
     embedder: str = _setting(
         "onnx-int8",
@@ -127,6 +135,13 @@ class Settings(BaseSettings):
             if value.strip().lower() not in EMBEDDERS:
                 raise ValueError(f"must be one of {', '.join(EMBEDDERS)}, got {value!r}")
             return value.strip().lower()
+        return value
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _known_database(cls, value: Any) -> Any:
+        if isinstance(value, str) and not re.match(r"(postgres|postgresql|sqlite)(\+\w+)?://", value.strip()):
+            raise ValueError("must be a postgresql:// (or sqlite:///) URL")  # never echo it: it may hold a password
         return value
 
     @field_validator("auth", mode="before")

@@ -28,7 +28,7 @@ def _isolated_state(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
     monkeypatch.setenv("ANONYMIZED_TELEMETRY", "False")
-    for name in ("TECHNIQUES_CHROMA_HOST", "TECHNIQUES_LLM", "TECHNIQUES_LLM_BASE_URL", "TECHNIQUES_AUTH"):
+    for name in ("TECHNIQUES_CHROMA_HOST", "TECHNIQUES_LLM", "TECHNIQUES_LLM_BASE_URL", "TECHNIQUES_AUTH", "TECHNIQUES_DATABASE_URL"):
         monkeypatch.delenv(name, raising=False)
 
 

@@ -27,6 +27,8 @@ def distinctive(field: str, position: int) -> tuple[str, object]:
         return choice, choice
     if field == "auth":
         return f"user{position}:pass{position}", ((f"user{position}", f"pass{position}"),)
+    if field == "database_url":
+        return f"postgresql://user@host/db{position}", f"postgresql://user@host/db{position}"
     annotation = Settings.model_fields[field].annotation
     if isinstance(default, int) and not isinstance(default, bool):
         return str(default + 1000 + position), default + 1000 + position

@@ -1,0 +1,1 @@
+"""Alembic migrations of the shared tables (records/tables.py), run by records.db at open."""

@@ -1,0 +1,1 @@
+"""One Alembic branch per store: feedback, users, study."""
