@@ -10,16 +10,16 @@ document cannot inject markup, links or fake citation markers into an answer.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+from assistant.checks import mark_affected, review
 from assistant.intent import intents
 from assistant.library import Library
 from assistant.retrieve import TechniqueMatch
 from assistant.rules import answer_text
-from assistant.safety.cautions import general_cautions
-from assistant.types import CautionItem, Citation, Direct, Layout, Line, Section
+from assistant.types import CautionItem, Check, Citation, Direct, Layout, Line, Section
 from ingest.sections import is_dosage, split_sentences
 from ingest.types import Chunk, ParsedDocument, SectionKind
 
@@ -56,6 +56,8 @@ class Card:
     citations: tuple[Citation, ...]
     cautions: tuple[CautionItem, ...]
     direct: Direct | None = None
+    checks: tuple[Check, ...] = ()  # contraindication verdicts for this client, shown first
+    safety: dict = field(default_factory=dict)  # the safety review, for the trace
 
 
 # sections a fact answer always keeps: the direct answer comes first, then the technique
@@ -102,6 +104,7 @@ def compose_card(
     also: TechniqueMatch | None = None,
     focus: bool = False,
     direct: Callable[[Citations], Direct | None] | None = None,
+    history: Sequence[str] = (),
 ) -> Card:
     """The card for `match`. `direct` answers a fact question with this card's citation
     numbers (assistant.direct); when it does, the card is compact: the direct answer, the steps
@@ -109,7 +112,10 @@ def compose_card(
     doc = library.docs[match.doc_id]
     chunks = library.by_doc[match.doc_id]
     cite = Citations({h.chunk.id: h.score for h in match.hits})
-    cautions, targeted = _cautions(doc, chunks, question)
+    safety = review(doc, question, history)
+    # the document's cautions that are in its passages, and the general ones the review chose
+    cautions = [c for c in safety.cautions if not c.doc_id or _locate(chunks, c.text)]
+    targeted = [c for c in cautions if c.targeted]
     # "Check first" cautions are shown first, so they are numbered first
     for item in targeted:
         if item.doc_id:
@@ -117,6 +123,9 @@ def compose_card(
     answered = direct(cite) if direct is not None else None
     # a fact answer's card skips what was not asked before it cites it, so every number is used
     keep = _FACT_KEEPS | set(_intent_keeps(answered.intent)) if answered is not None else None
+    if safety.verdicts:
+        keep = None  # a verdict for this client: every part of the technique it may concern is shown
+    fold = keep is not None  # a fact answer's steps come after its direct answer: renderers may fold them
 
     def wanted(kind: str) -> bool:
         return keep is None or kind in keep
@@ -134,11 +143,11 @@ def compose_card(
         )))
     steps = _lines(chunks, {SectionKind.STEPS})
     if steps:
-        sections.append(Section("steps", "Steps", _step_lines(steps, cite), Layout.NUMBERED))
+        sections.append(Section("steps", "Steps", _step_lines(steps, cite), Layout.NUMBERED, folded=fold))
     else:
         sections.append(Section(
             "passages", "This document gives no step-by-step instructions; its most relevant passages:",
-            tuple(_line(cite, h.chunk.text, h.chunk) for h in match.hits[:2]), Layout.NOTE,
+            tuple(_line(cite, h.chunk.text, h.chunk) for h in match.hits[:2]), Layout.NOTE, folded=fold,
         ))
     if wanted("breathing") and (breathing := _lines(chunks, {SectionKind.BREATHING})):
         sections.append(Section("breathing", "Breathing", tuple(_line(cite, t, c) for t, _, c in breathing), Layout.INLINE))
@@ -156,13 +165,27 @@ def compose_card(
         n = None
         if item.doc_id and (chunk := _locate(chunks, item.text)) is not None:
             n = _number(cite.mark(chunk))
-        why = item.why or ("from this technique's document" if item.doc_id else "a general caution for manual therapy")
-        shown.append(replace(item, cite=n, why=why, targeted=item in targeted))
-    return Card(doc.title, _tagline(doc), tuple(sections), cite.entries, tuple(shown), direct=answered)
+        shown.append(replace(item, cite=n))
+    if answered is not None:  # what the direct answer already says is not said again below it
+        sections = _unrepeated(sections, {line.text for line in answered.lines})
+    return Card(doc.title, _tagline(doc), mark_affected(sections, safety.verdicts), cite.entries, tuple(shown),
+                direct=answered, checks=safety.checks, safety=safety.trace())
 
 
 def _intent_keeps(intent: str) -> tuple[str, ...]:
     return intents().get(intent).keeps
+
+
+def _unrepeated(sections: list[Section], said: set[str]) -> list[Section]:
+    """The sections beside the steps without the lines the direct answer already gives (their
+    passages keep the numbers the direct answer gave them); a section left empty is dropped."""
+    out = []
+    for s in sections:
+        if s.kind not in _FACT_KEEPS:
+            s = replace(s, lines=tuple(line for line in s.lines if line.text not in said))
+        if s.lines:
+            out.append(s)
+    return out
 
 
 def _number(marker: str) -> int:
@@ -199,19 +222,6 @@ def _step_lines(steps: list[tuple[str, str, Chunk]], cite: Citations) -> tuple[L
 def _cite_caution(cite: Citations, chunks: list[Chunk], text: str) -> str:
     chunk = _locate(chunks, text)
     return cite.mark(chunk) if chunk else ""
-
-
-def _cautions(doc: ParsedDocument, chunks: list[Chunk], question: str) -> tuple[list[CautionItem], list[CautionItem]]:
-    own = [CautionItem(c.text, doc.doc_id) for c in doc.cautions if _locate(chunks, c.text)]
-    words = {w for w in re.findall(r"[a-z][a-z-]{2,}", question.lower())} - answer_text().not_conditions
-    targeted = [c for c in own if words & set(re.findall(r"[a-z][a-z-]{2,}", c.text.lower()))]
-    general = general_cautions(question)
-    named = [g for g in general if any(g.text == t for t, p in answer_text().general_cautions if p and p.search(question))]
-    targeted += named
-    rest = [c for c in own if c not in targeted]
-    if not own:
-        rest += [g for g in general if g not in named]
-    return targeted + rest, targeted
 
 
 def _adjustments(library: Library, doc: ParsedDocument, chunks: list[Chunk]) -> list[tuple[str, Chunk]]:

@@ -1,13 +1,22 @@
-"""Domain glossary: expand abbreviations and synonyms in a question (data/glossary.yaml)."""
+"""Domain glossary: expand abbreviations and synonyms in a question (data/glossary.yaml, read
+into a validated model by `techniques.data.load_data`)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
-import yaml
+from pydantic import Field
+
+from techniques.data import DataModel, load_data
+
+
+class GlossaryFile(DataModel):
+    """data/glossary.yaml: groups of terms meaning the same thing, and which are abbreviations."""
+
+    abbreviations: list[str] = Field(default_factory=list)
+    groups: list[list[str]] = Field(min_length=1)
 
 
 @dataclass(frozen=True)
@@ -25,6 +34,11 @@ class Glossary:
             if pattern.search(lowered):
                 added += [t for t in group if t not in added and not re.search(rf"\b{re.escape(t)}\b", lowered)]
         return tuple(added)
+
+    @property
+    def words(self) -> frozenset[str]:
+        """Every word of every group: the clinic's vocabulary, known whether or not a document uses it."""
+        return frozenset(w for group in self.groups for term in group for w in re.findall(r"[a-z]+", term))
 
     def expand(self, text: str) -> str:
         extra = self.expansions(text)
@@ -48,8 +62,8 @@ class Glossary:
 
 @lru_cache(maxsize=1)
 def glossary() -> Glossary:
-    raw = yaml.safe_load(resources.files("assistant").joinpath("data/glossary.yaml").read_text("utf-8"))
-    groups = tuple(tuple(str(t).lower() for t in g) for g in raw["groups"])
+    data = load_data("assistant", "glossary.yaml", GlossaryFile)
+    groups = tuple(tuple(t.lower() for t in g) for g in data.groups)
     patterns = tuple(re.compile(r"\b(?:" + "|".join(re.escape(t) for t in g) + r")\b") for g in groups)
-    abbreviations = frozenset(str(t).lower() for t in raw.get("abbreviations", ()))
+    abbreviations = frozenset(t.lower() for t in data.abbreviations)
     return Glossary(groups, patterns, abbreviations)

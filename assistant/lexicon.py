@@ -33,10 +33,18 @@ class Kind(DataModel):
     source: str
 
 
+class Variants(DataModel):
+    opposites: list[tuple[str, str]]
+    swap_cues: list[str]
+    filler: list[str]
+
+
 class LexiconFile(DataModel):
     phrases: list[Phrase]
     regions: list[Region]
     kinds: list[Kind]
+    variants: Variants
+    plain_words: list[str]
 
 
 @dataclass(frozen=True)
@@ -52,7 +60,8 @@ class Aspect:
 @lru_cache(maxsize=256)
 def _alternation(terms: tuple[str, ...]) -> re.Pattern[str]:
     ordered = sorted({t.lower() for t in terms}, key=len, reverse=True)  # longest phrase first
-    return re.compile(r"(?<![\w/])(?:" + "|".join(re.escape(t) for t in ordered) + r")(?![\w/])")
+    # a plural names the same thing ("back of my thighs", "lat raises")
+    return re.compile(r"(?<![\w/])(?:" + "|".join(re.escape(t) for t in ordered) + r")(?:e?s)?(?![\w/])")
 
 
 class Lexicon:
@@ -80,15 +89,26 @@ class Lexicon:
         for group in [*self.data.regions, *self.data.kinds]:
             for t in group.terms:
                 words.update(re.findall(r"[a-z]+", t.lower()))
+        v = self.data.variants
+        words.update(w for pair in v.opposites for w in pair)
         return frozenset(words)
+
+    @cached_property
+    def plain(self) -> frozenset[str]:
+        """Words that name no subject (data/lexicon.yaml `plain_words`)."""
+        return frozenset(w.lower() for w in self.data.plain_words)
 
     def meanings(self, text: str) -> tuple[str, ...]:
         """What the lay terms and shorthand of `text` mean, not already in it."""
         lowered = text.lower()
+        found = [(m.span(), means) for pattern, means in self._phrases for m in pattern.finditer(lowered)]
+        spans = [span for span, _ in found]
         added: list[str] = []
-        for pattern, means in self._phrases:
-            if pattern.search(lowered):
-                added += [m for m in means if m not in added and not re.search(rf"(?<!\w){re.escape(m)}(?!\w)", lowered)]
+        for (start, end), means in found:
+            # a phrase inside a longer one means what the longer one does ("lat" in "lat raises")
+            if any(s <= start and end <= e and (s, e) != (start, end) for s, e in spans):
+                continue
+            added += [m for m in means if m not in added and not re.search(rf"(?<!\w){re.escape(m)}(?!\w)", lowered)]
         return tuple(added)
 
     def aspects(self, text: str) -> tuple[Aspect, ...]:

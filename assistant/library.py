@@ -25,6 +25,7 @@ from assistant.library_fields import DocumentFields
 from assistant.snapshot import LibraryState
 from ingest.store import Index
 from ingest.types import Chunk, ParsedDocument
+from techniques.errors import TechniquesError
 
 # bm25s sets its own logger to DEBUG, which printed "Building index from tokens" through
 # `techniques ingest --quiet`; its messages follow the application's level like everyone's
@@ -74,6 +75,7 @@ class Library:
     ) -> None:
         self.index = index
         self.version = version
+        self.snapshot: Path | None = None
         self.chunks = sorted(chunks, key=lambda c: (c.doc_id, c.order))
         self.docs = docs
         self.tokenize = Tokenizer()
@@ -105,10 +107,12 @@ class Library:
         """The version's Library: from its snapshot folder when there is one (see snapshot.py),
         else built from the store and, given a folder, saved there for the next process."""
         if snapshot is not None and (state := snapshots.load(version, snapshot)) is not None:
-            return cls.from_state(index, state)
-        library = cls(index, version, [s.chunk for s in index.chunks()], {k: v.doc for k, v in index.docs().items()})
-        if snapshot is not None:
-            snapshots.save(library.state(), snapshot)
+            library = cls.from_state(index, state)
+        else:
+            library = cls(index, version, [s.chunk for s in index.chunks()], {k: v.doc for k, v in index.docs().items()})
+            if snapshot is not None:
+                snapshots.save(library.state(), snapshot)
+        library.snapshot = snapshot  # where derived indexes (doc_dense.py) are saved beside it
         return library
 
     @classmethod
@@ -157,6 +161,10 @@ class Library:
 
     def _stemmer_words(self, words: list[str]) -> list[str]:
         return self.tokenize(" ".join(words)) + list(words)
+
+    def idf(self, term: str) -> float:
+        """A term's IDF over the passages; the highest for a term the library has never seen."""
+        return self._idf.get(term, self._max_idf)
 
     def coverage(self, terms: list[str], doc_id: str) -> float:
         """Share of the question's informative weight (IDF) that this technique's text contains.
@@ -209,6 +217,10 @@ class Library:
     def fields(self) -> DocumentFields:
         return DocumentFields.build(self.docs, self.chunks, self.tokenize)
 
+    def doc_terms(self, doc_id: str):
+        """The stemmed terms of a technique's passages."""
+        return self._doc_terms.get(doc_id, ())
+
     def known(self, word: str) -> bool:
         """Whether the library's text has this word (as its stem): never a misspelling."""
         stems = self.tokenize(word)
@@ -222,13 +234,21 @@ def _as_list(value: object) -> list:
 
 
 def prebuild(settings, version: str) -> None:
-    """Open a just-published local version once, so that its snapshot exists before anyone asks."""
+    """Open a just-published local version once, so that its snapshot (with its document
+    vectors) exists before anyone asks."""
+    from assistant import doc_dense
     from ingest.backends import LocalBackend, open_backend
+    from ingest.embed import embedder_for_index, make_embedder
 
     backend = open_backend(settings)
     if isinstance(backend, LocalBackend):
         index = backend.open(version)
         try:
-            Library.load(index, version, snapshot=snapshots.folder_for(backend.versions / version))
+            library = Library.load(index, version, snapshot=snapshots.folder_for(backend.versions / version))
+            try:
+                embedder = embedder_for_index(index.model, settings) if index.model else make_embedder(settings)
+            except TechniquesError:  # an index this installation cannot embed questions for: the
+                return  # vectors are made when an assistant that can opens it (an optimisation only)
+            doc_dense.vectors(library, embedder)
         finally:
             index.close()

@@ -62,14 +62,25 @@ def asked(text: str, limit: int = LONG_MESSAGE) -> str:
     return " ".join(picked)
 
 
+def asking(text: str) -> str:
+    """The sentences of a message that ask ("No numbness, bladder fine. How do I stretch the
+    QL?" -> the second), or all of it when none does."""
+    sentences = [s for s in _SENTENCE.split(text) if s.strip()]
+    return " ".join(s for s in sentences if _ASKS.search(s)) or text
+
+
 def misspelt(text: str, known: Callable[[str], bool], vocabulary: Iterable[str] | None,
              *, min_len: int = 4, cutoff: float = 84.0) -> dict[str, str]:
     """{word: correction} for the words of `text` that neither the library (`known`) nor the
-    lexicon has, each corrected to its closest word of `vocabulary` when one is close enough."""
+    lexicon has and English does not (wordfreq), each corrected to its closest word of
+    `vocabulary` when one is close enough."""
     from rapidfuzz import fuzz, process
 
+    from wordfreq import zipf_frequency
+
     words = {w.lower() for w in _WORD.findall(text) if len(w) >= min_len}
-    unknown = [w for w in words if not known(w) and w not in lexicon().terms]
+    # an English word is not a misspelling of a library word: "hair" is not "chair"
+    unknown = [w for w in words if not known(w) and w not in lexicon().terms and zipf_frequency(w, "en") < WORD]
     if not unknown or vocabulary is None:
         return {}
     choices = list(vocabulary) if not isinstance(vocabulary, list) else vocabulary
@@ -81,6 +92,37 @@ def misspelt(text: str, known: Callable[[str], bool], vocabulary: Iterable[str] 
     return fixes
 
 
+WORD = 3.0  # Zipf frequency from which a word is English, not a misspelling ("hair", "flowers")
+COMMON = 4.5  # Zipf frequency (wordfreq) from which an English word is plain: "does", "bigger"
+
+
+def foreign(text: str, known: Callable[[str], bool], vocabulary: Iterable[str] | None,
+            also_known: frozenset[str] = frozenset(), *, min_len: int = 3, typo: float = 0.8) -> tuple[str, ...]:
+    """The words of `text` that say something the library has never heard of ("canoe", "kite"):
+    not in its text, the lexicon or `also_known` (the glossary's), not common English (wordfreq)
+    nor a plain word of the lexicon, not two of its words run together ("pulldown"), and not a
+    likely misspelling of one of its words (a character or two off, letters swapped: "rasies").
+    A question made of such a word and one generic word a title shares ("row a canoe") is about
+    something else."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+    from wordfreq import zipf_frequency
+
+    plain = lexicon().plain
+    words = dict.fromkeys(w.lower().replace("'", "") for w in _WORD.findall(text) if len(w) >= min_len)
+    unknown = [w for w in words if w not in plain and w not in lexicon().terms and w not in also_known and not known(w)
+               and zipf_frequency(w, "en") < COMMON and not _compound(w, known)]
+    if not unknown or vocabulary is None:
+        return tuple(unknown)
+    choices = list(vocabulary) if not isinstance(vocabulary, list) else vocabulary
+    return tuple(w for w in unknown
+                 if process.extractOne(w, choices, scorer=OSA.normalized_similarity, score_cutoff=typo) is None)
+
+
+def _compound(word: str, known: Callable[[str], bool]) -> bool:
+    return any(known(word[:i]) and known(word[i:]) for i in range(3, len(word) - 2))
+
+
 @dataclass(frozen=True)
 class Query:
     """A message as retrieval reads it."""
@@ -90,6 +132,7 @@ class Query:
     dense: str  # `text` with shorthand spelled out (the embedding model)
     aspects: tuple[Aspect, ...]  # body regions and kinds of technique it asks about
     corrections: dict[str, str]
+    foreign: tuple[str, ...] = ()  # words of it the library has never heard of (`foreign`)
 
 
 def apply_fixes(text: str, fixes: dict[str, str]) -> str:

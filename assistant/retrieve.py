@@ -20,10 +20,12 @@ from functools import lru_cache
 
 import numpy as np
 
+from assistant import doc_dense
+from assistant import names as naming
 from assistant.glossary import glossary
 from assistant.lexicon import Aspect, lexicon
 from assistant.library import Library
-from assistant.query import Query, apply_fixes, asked, misspelt
+from assistant.query import Query, apply_fixes, asked, asking, foreign, misspelt
 from assistant.rules import answer_text
 from ingest.embed import Embedder
 from ingest.types import Chunk
@@ -37,6 +39,8 @@ class Fusion(DataModel):
     whole: float
     passages: float
     dense: float
+    card: float = 0.0  # the document-level dense vector (doc_dense.py)
+    exact: float = 0.0  # the share of a name the question says (names.precision)
 
 
 class Thresholds(DataModel):
@@ -70,7 +74,9 @@ class TechniqueMatch:
     coverage: float
     hits: tuple[Hit, ...]
     missing: tuple[str, ...] = ()  # labels of the question's aspects this technique does not cover
-    fields: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # names, whole, passages, dense in [0, 1]
+    # names, whole, passages, dense, card, exact in [0, 1]; then -1 when the question rules the
+    # technique's name out ("not on the Smith machine"), else 0, added as it is
+    fields: tuple[float, ...] = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,8 @@ class Retrieval:
     asked: tuple[Aspect, ...] = ()  # body regions and kinds of technique the question names
     uncovered: tuple[str, ...] = ()  # those of them no technique of the library covers
     corrections: dict[str, str] = field(default_factory=dict)
+    foreign: tuple[str, ...] = ()  # words of the question the library has never heard of
+    said: str = ""  # the asking part, corrected, with what its lay terms and shorthand mean
     # set by the answering path when it decides "not covered": why, in words for the user
     no_answer_reason: str | None = None
 
@@ -134,7 +142,8 @@ def understand(library: Library, question: str) -> Query:
     text = apply_fixes(text, fixes)
     meanings = lexicon().meanings(text)
     lexical = glossary().expand(text) + (f" ({'; '.join(meanings)})" if meanings else "")
-    return Query(text, lexical, dense_query(text), lexicon().aspects(text), fixes)
+    unheard = foreign(asking(text), library.known, library.fields.words, glossary().words) if library.chunks else ()
+    return Query(text, lexical, dense_query(text), lexicon().aspects(text), fixes, unheard)
 
 
 def covers(library: Library, doc_id: str, aspect: Aspect) -> bool:
@@ -203,13 +212,19 @@ def retrieve(library: Library, embedder: Embedder, question: str, k: int = 8, *,
     fields = library.fields
     names = fields.name_scores(lexical.terms) if fields.ids else np.zeros(0)
     whole = fields.whole_scores(lexical.terms) if fields.ids else np.zeros(0)
+    card = doc_dense.similarities(library, embedder, embedded) if fields.ids and library.chunks else np.zeros(0)
     candidates = set(by_doc)
-    for scores in (names, whole):
+    for scores in (names, whole, card):
         candidates.update(fields.ids[i] for i in top_k(scores, weights.candidates))
 
+    # what the question says in its own words and what its lay terms mean, not the glossary's
+    # synonyms ("lumbar" is not "back pain" when it comes to naming a technique)
+    meant = lexicon().meanings(query.text)
+    said, ruled_out = set(library.tokenize(" ".join([query.text, *meant]))), naming.excluded(library, query.text)
     ignore = answer_text().question_words
-    plain_terms = library.informative(library.tokenize(query.text), ignore)
-    expanded_terms = library.informative(lexical.terms, ignore)
+    # what the question rules out is not what it asks for
+    plain_terms = [t for t in library.informative(library.tokenize(query.text), ignore) if t not in ruled_out]
+    expanded_terms = [t for t in library.informative(lexical.terms, ignore) if t not in ruled_out]
     top_names, top_whole = float(names.max(initial=0)) or 1.0, float(whole.max(initial=0)) or 1.0
     raw = []
     for doc_id in candidates:
@@ -223,23 +238,28 @@ def retrieve(library: Library, embedder: Embedder, question: str, k: int = 8, *,
         # expansions help when the text uses the long form, and must not dilute when it doesn't
         coverage = max(library.coverage(plain_terms, doc_id), library.coverage(expanded_terms, doc_id))
         missing = _missing(library, doc_id, query.aspects)
-        raw.append((doc_id, passages, n, w, best_dense, coverage, missing, tuple(hits)))
+        c = max(0.0, float(card[i])) if i is not None and len(card) else 0.0
+        x = naming.precision(library, doc_id, said)
+        r = -1.0 if ruled_out & naming.name_words(library, doc_id) else 0.0  # "not on the Smith machine"
+        raw.append((doc_id, passages, n, w, best_dense, c, x, r, coverage, missing, tuple(hits)))
     top_passages = max((r[1] for r in raw), default=0.0) or 1.0
     f = weights.fusion
     matches = [
-        TechniqueMatch(doc_id, fuse(f, (n, w, p / top_passages, d)), 0.5 * d + 0.5 * cov, d, cov, hits, missing,
-                       (n, w, p / top_passages, d))
-        for doc_id, p, n, w, d, cov, missing, hits in raw
+        TechniqueMatch(doc_id, fuse(f, fs), 0.5 * max(d, c) + 0.5 * cov, d, cov, hits, missing, fs)
+        for doc_id, p, n, w, d, c, x, r, cov, missing, hits in raw
+        if (fs := (n, w, p / top_passages, d, c, x, r))
     ]
     matches.sort(key=lambda m: (-m.score, m.doc_id))
     uncovered = tuple(a.label for a in query.aspects if not _covered_anywhere(library, a))
-    return Retrieval(query.lexical, tuple(matches), query.aspects, uncovered, query.corrections)
+    return Retrieval(query.lexical, tuple(matches), query.aspects, uncovered, query.corrections, query.foreign,
+                     " ".join([query.text, *meant]))
 
 
-def fuse(weights: Fusion, fields: tuple[float, float, float, float]) -> float:
-    """A technique's ranking score from its fields (names, whole text, passages, dense)."""
-    n, w, p, d = fields
-    return weights.names * n + weights.whole * w + weights.passages * p + weights.dense * d
+def fuse(weights: Fusion, fields: tuple[float, ...]) -> float:
+    """A technique's ranking score from its fields (names, whole text, passages, dense, card)."""
+    n, w, p, d, c, x, ruled_out = fields
+    return (weights.names * n + weights.whole * w + weights.passages * p + weights.dense * d + weights.card * c
+            + weights.exact * x + ruled_out)
 
 
 def _best_passages(library: Library, scores: np.ndarray, doc_id: str) -> list[Hit]:

@@ -32,6 +32,8 @@ from assistant.library import Library
 from assistant.llm import Rephraser
 from assistant.query import asked
 from assistant.retrieve import Retrieval, TechniqueMatch, covers, dense_query, retrieve, thresholds
+from assistant.variants import variant
+from assistant.names import elsewhere, longest_name, overlap
 from assistant.answer import Answer
 from assistant.types import PastTurn, RedFlag, ScopeDecline
 from ingest.backends import LocalBackend, ServerBackend, open_backend
@@ -198,8 +200,11 @@ class Assistant:
         q_vector = vector.result() if vector is not None and not vector.cancelled() else query_embedder.embed_query(dense_query(q[:MAX_QUERY_CHARS]))
         intent = classify(q, q_vector, query_embedder)
         chunks = library.by_doc[turn.match.doc_id]
-        card = compose_card(library, turn.match, q, also=also, focus=focus,
-                            direct=lambda cite: direct_answer(chunks, q, intent, q_vector, query_embedder, cite))
+        other = library.by_doc.get(self._compared(library, turn)) if intent.name == "comparison" else None
+        card = compose_card(library, turn.match, q, also=also, focus=focus, history=[t.question for t in past],
+                            direct=lambda cite: direct_answer(
+                                chunks, q, intent, q_vector, query_embedder, cite, doc=library.docs[turn.match.doc_id],
+                                other=other or (), history=[t.question for t in past]))
         rephrased = self._rephrase(card) if self.rephraser else None
         done = time.perf_counter()
         decision = "followup" if turn.followup else "answered"
@@ -214,11 +219,13 @@ class Assistant:
             tagline=card.tagline,
             sections=card.sections,
             direct=card.direct,
+            checks=card.checks,
             rephrased=rephrased,
             timings_ms={"retrieve": _ms(t0, retrieved), "compose": _ms(retrieved, done), "total": _ms(started, done)},
             doc_id=turn.match.doc_id,
             trace=trace(q, query=turn.retrieval.query, retrieval=turn.retrieval, threshold=min_evidence(),
-                        decision=decision, reason=f"{turn.match.doc_id}: evidence {turn.match.evidence:.3f}"),
+                        decision=decision, reason=f"{turn.match.doc_id}: evidence {turn.match.evidence:.3f}",
+                        safety=card.safety, intent=intent),
         )
 
     def _resolve(self, library: Library, q: str, previous: str | None, vector: Future | None = None) -> Resolution:
@@ -230,9 +237,18 @@ class Assistant:
         mentioned = library.mentioned(retrieval.query)
         threshold = thresholds().min_evidence
         best = retrieval.best
-        if mentioned:
-            best = next((m for m in retrieval.matches[:3] if m.doc_id in mentioned), best)
+        if named_here := [m for m in retrieval.matches[:3] if m.doc_id in mentioned]:
+            # of several techniques the question names, the one it names most fully; not one
+            # named by fewer of its words than the best match's name shares ("Squats" for "hex
+            # bar squat" when "Trap Bar Squat" ranks first)
+            said = set(library.tokenize(retrieval.query))
+            named_best = max(named_here, key=lambda m: longest_name(library, m.doc_id, said))
+            if best is None or longest_name(library, named_best.doc_id, said) >= overlap(library, best.doc_id, said):
+                best = named_best
         named = best is not None and best.doc_id in mentioned
+        if previous and previous in library.docs and not named and (other := variant(library, previous, asked(q))):
+            # "and with dumbbells?": the variant of the technique on screen (assistant/variants.py)
+            return Resolution(retrieval.for_doc(other) or TechniqueMatch(other, 0.0, 1.0, 0.0, 0.0, ()), retrieval, followup=False)
         if previous and previous in library.docs and not named:
             strays = [a.label for a in retrieval.asked if not covers(library, previous, a)]
             # a question that names no subject of its own (only question words and parts of a
@@ -257,6 +273,8 @@ class Assistant:
         if best is None or (not named and best.evidence < threshold):
             why = "Nothing in the library is close enough to this question."
             return Resolution(None, replace(retrieval, no_answer_reason=why), followup=False)
+        if why := elsewhere(library, retrieval, best.doc_id):  # "row a canoe" (names.py)
+            return Resolution(None, replace(retrieval, no_answer_reason=why), followup=False)
         return Resolution(best, retrieval, followup=False)
 
     def _previous_technique(self, library: Library, past: Sequence[PastTurn]) -> str | None:
@@ -273,6 +291,14 @@ class Assistant:
             if resolved.match is not None:
                 current = resolved.match.doc_id
         return current
+
+    def _compared(self, library: Library, turn: Resolution) -> str | None:
+        """The second technique a comparison is about: one the question names, else retrieval's
+        next match."""
+        chosen = turn.match.doc_id if turn.match else None
+        named = sorted(library.mentioned(turn.retrieval.query) - {chosen})
+        ranked = [m.doc_id for m in turn.retrieval.matches if m.doc_id != chosen]
+        return next((d for d in ranked if d in named), named[0] if named else (ranked[0] if ranked else None))
 
     def _also_relevant(self, turn: Resolution) -> TechniqueMatch | None:
         chosen = turn.match

@@ -8,7 +8,8 @@ wger: all three together) and never the core set, which stays the regression gat
    the candidates each question's one retrieval found (so the grid costs no retrieval);
 2. the no-answer threshold: with those weights, the best technique's evidence of each
    single-turn question that names no technique and is not already declined for what it asks
-   (a body region or kind of technique no match covers) is measured; the threshold making the
+   (a body region or kind of technique no match covers, or something the library never heard
+   of: names.elsewhere) is measured; the threshold making the
    fewest mistakes is chosen (ties: the middle of the widest gap).
 
 Prints both, with the figures to copy into thresholds.yaml's comment. Nothing is written.
@@ -23,6 +24,8 @@ import itertools
 import sys
 import tempfile
 from pathlib import Path
+
+import numpy as np
 
 from evals.dataset import EvalCase, load_cases
 
@@ -43,10 +46,30 @@ def best_threshold(positives: list[float], negatives: list[float]) -> tuple[floa
     return (round(best[1], 3), best[0][0]) if best else (0.0, 0)
 
 
-def weight_grid(step: float) -> list[tuple[float, float, float, float]]:
+FIELDS = ("names", "whole", "passages", "dense", "card", "exact")
+
+
+def weight_grid(step: float, n: int = len(FIELDS)) -> list[tuple[float, ...]]:
+    """Every weighting of `n` fields on a grid of `step` that sums to 1."""
     units = round(1 / step)
-    return [tuple(round(u * step, 3) for u in (a, b, c, units - a - b - c))
-            for a, b, c in itertools.product(range(units + 1), repeat=3) if a + b + c <= units]
+    return [tuple(round(u * step, 3) for u in (*head, units - sum(head)))
+            for head in itertools.product(range(units + 1), repeat=n - 1) if sum(head) <= units]
+
+
+def grid_hits(found: list[tuple[set[str], tuple]], grid: list[tuple[float, ...]]) -> np.ndarray:
+    """For each weighting of `grid`, how many questions' best re-ranked technique is expected."""
+    weights = np.asarray(grid, dtype=np.float64)
+    hits = np.zeros(len(grid), dtype=np.int64)
+    for expected, matches in found:
+        if not matches:
+            continue
+        fields = np.asarray([m.fields for m in matches], dtype=np.float64)
+        good = np.asarray([m.doc_id in expected for m in matches])
+        # ties go to the first candidate, as the retrieval's own order breaks them
+        # the fields past the fitted ones are added as they are (a technique the question rules out)
+        fitted = fields[:, :weights.shape[1]] @ weights.T + fields[:, weights.shape[1]:].sum(axis=1, keepdims=True)
+        hits += good[np.argmax(fitted, axis=0)]
+    return hits
 
 
 class _Memo:
@@ -70,6 +93,7 @@ def _single_turn(cases: list[EvalCase]) -> list[EvalCase]:
 
 def main(argv: list[str] | None = None) -> int:
     from assistant import retrieve as retrieval
+    from assistant.names import elsewhere
     from assistant.safety import scope, triage
     from assistant.service import Assistant
     from evals.quality import corpora
@@ -105,21 +129,18 @@ def main(argv: list[str] | None = None) -> int:
             if c.expected_sources and not c.expect_no_answer:
                 r = retrieval.retrieve(library, embedder, c.question, assistant.settings.top_k)
                 found.append((set(c.expected_sources), r.matches))
-    scored = []
-    for weights in weight_grid(args.step):
-        fusion = retrieval.Fusion(names=weights[0], whole=weights[1], passages=weights[2], dense=weights[3])
-        hits = sum(bool(ms) and max(ms, key=lambda m: retrieval.fuse(fusion, m.fields)).doc_id in exp for exp, ms in found)
-        scored.append((hits, weights))
-    scored.sort(key=lambda t: (-t[0], t[1]))
-    hits, (wn, ww, wp, wd) = scored[0]
-    print(f"fusion (hit@1 over {len(found)} answerable questions): names {wn}, whole {ww}, passages {wp}, "
-          f"dense {wd}: {hits}/{len(found)} = {hits / max(1, len(found)):.3f}")
+    grid = weight_grid(args.step)
+    scored = sorted(zip(grid_hits(found, grid).tolist(), grid), key=lambda t: (-t[0], t[1]))
+    hits, best = scored[0]
+    chosen = dict(zip(FIELDS, best))
+    print(f"fusion (hit@1 over {len(found)} answerable questions): "
+          + ", ".join(f"{k} {v}" for k, v in chosen.items()) + f": {hits}/{len(found)} = {hits / max(1, len(found)):.3f}")
     for h, w in scored[1:4]:
         print(f"  next: {w}: {h}/{len(found)}")
 
     # 2. the no-answer threshold with those weights
     current = retrieval.thresholds()
-    fitted = current.model_copy(update={"fusion": retrieval.Fusion(names=wn, whole=ww, passages=wp, dense=wd)})
+    fitted = current.model_copy(update={"fusion": retrieval.Fusion(**chosen)})
     retrieval.thresholds.cache_clear()
     original, retrieval.thresholds = retrieval.thresholds, lambda: fitted  # noqa: E731
     positives, negatives, declined = [], [], 0
@@ -130,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
                 best = r.best
                 if best is None or best.doc_id in library.mentioned(r.query):
                     continue
-                if best.missing and all(m.missing for m in r.matches[:5]):
+                if (best.missing and all(m.missing for m in r.matches[:5])) or elsewhere(library, r, best.doc_id):
                     declined += c.expect_no_answer
                     continue
                 (negatives if c.expect_no_answer else positives if c.expected_sources else []).append(best.evidence)

@@ -82,12 +82,15 @@ class Result:
 
 
 def run_ours(corpus: Corpus, cases: list[EvalCase], store: str) -> tuple[Row, int]:
+    from assistant.library import prebuild
     from assistant.service import Assistant
     from ingest.pipeline import ingest
     from techniques.settings import Settings
 
     settings = Settings.from_env().with_store(store)
     report = ingest(list(corpus.folders), settings, progress=False)
+    if report.published and report.version:  # as `techniques ingest` does: the snapshot and its vectors
+        prebuild(settings, report.version)
     assistant = Assistant(settings)
     assistant.warm_up()
     results, spent = [], 0.0

@@ -58,3 +58,56 @@ def test_out_of_region_and_kind_questions_name_what_they_ask() -> None:
     assert [a.label for a in lexicon().aspects("dry needling the upper traps")] == ["dry needling"]
     # a hand or a foot placed while asking is not what is treated
     assert lexicon().aspects("fingers under the ribs, feet flat: how deep?") == ()
+
+
+def test_a_word_the_library_never_heard_of_is_foreign_but_not_a_typo_a_compound_or_plain_english() -> None:
+    from assistant.query import foreign
+
+    words = {"row", "pull", "down", "raise", "raises", "calf", "cable"}
+    library_knows = lambda w: w in words  # noqa: E731
+    assert foreign("How do I row a kayak?", library_knows, sorted(words)) == ("kayak",)
+    assert foreign("calf rasies on a step", library_knows, sorted(words)) == ()  # letters swapped: a typo
+    assert foreign("a pulldown", library_knows, sorted(words)) == ()  # two of its words run together
+    assert foreign("what does it do during a session", library_knows, sorted(words)) == ()  # plain English
+    assert foreign("an upslip", library_knows, sorted(words), frozenset({"upslip"})) == ()  # the glossary's
+
+
+def test_an_english_word_is_not_corrected_into_a_library_word() -> None:
+    vocabulary = ["chair", "lowers", "gastrocnemius"]
+    assert misspelt("curl my hair", lambda w: w in {"curl", "my"}, vocabulary) == {}
+    assert misspelt("gastrocnemus", lambda w: False, vocabulary) == {"gastrocnemus": "gastrocnemius"}
+
+
+def test_the_asking_sentence_is_what_a_message_asks_about() -> None:
+    from assistant.query import asking
+
+    assert asking("No dizziness, sleeps fine. How do I stretch the calf?") == "How do I stretch the calf?"
+    assert asking("calf stretch on a step") == "calf stretch on a step"
+
+
+def test_negations_name_what_is_not_meant() -> None:
+    from assistant.names import negated
+
+    assert negated("Front squat with a barbell (not dumbbells, not the Smith machine)?") == ["dumbbells", "smith machine"]
+    assert negated("Chest press with dumbbells rather than a barbell") == ["barbell"]
+    assert negated("Good mornings, not on the Smith machine") == ["smith machine"]
+
+
+def test_a_plural_lay_term_means_the_same_and_a_phrase_inside_a_longer_one_does_not_count() -> None:
+    assert "triceps" in lexicon().meanings("something for the back of my upper arms")
+    meanings = lexicon().meanings("DB lat raises")
+    assert "lateral raise" in meanings and "latissimus dorsi" not in meanings
+
+
+def test_the_glossary_is_a_typed_rule_file() -> None:
+    import pytest
+
+    from assistant.glossary import GlossaryFile, glossary
+    from techniques.data import parse_data
+    from techniques.errors import TechniquesError
+
+    assert "upslip" in glossary().words and "ql" in glossary().abbreviations
+    with pytest.raises(TechniquesError, match="groups"):
+        parse_data({"abbreviations": ["ql"], "groups": "ql, quadratus lumborum"}, GlossaryFile, "glossary.yaml")
+    with pytest.raises(TechniquesError, match="synonyms"):
+        parse_data({"groups": [["ql"]], "synonyms": []}, GlossaryFile, "glossary.yaml")

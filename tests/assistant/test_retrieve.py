@@ -80,3 +80,78 @@ def test_a_misspelt_and_a_lay_question_find_the_technique(assistant) -> None:
     library = assistant.library()
     assert assistant._resolve(library, "how do I release the pirifomis?", None).match.doc_id == "piriformis-release"
     assert assistant._resolve(library, "tight calf muscle, how do I stretch it?", None).match.doc_id == "calf-stretch"
+
+
+# ------------------------- variants, near-duplicates, negation, out-of-library (held apart)
+
+GYM = {
+    "barbell-squat.md": "# Barbell squat\n\nA squat with a barbell across the upper back.\n\n## Steps\n\n"
+                        "1. Set the barbell on your upper back.\n2. Sit down between your heels.\n3. Stand up.\n",
+    "dumbbell-squat.md": "# Dumbbell squat\n\nA squat holding a dumbbell in each hand.\n\n## Steps\n\n"
+                         "1. Hold a dumbbell at each side.\n2. Sit down between your heels.\n3. Stand up.\n",
+    "dumbbell-squat-to-box.md": "# Dumbbell squat to box\n\nA squat to a box holding dumbbells.\n\n## Steps\n\n"
+                                "1. Stand in front of a box with a dumbbell in each hand.\n2. Sit back to the box.\n"
+                                "3. Stand up.\n",
+    "smith-machine-squat.md": "# Smith machine squat\n\nA squat in the Smith machine with its guided bar.\n\n## Steps\n\n"
+                              "1. Set the bar of the Smith machine on your upper back.\n2. Squat down.\n3. Stand up.\n",
+    "heel-raise-left.md": "# Heel raise (left foot)\n\nRaises the heel of the left foot on a step.\n\n## Steps\n\n"
+                          "1. Stand on the left foot on a step.\n2. Rise onto the toes.\n3. Lower slowly.\n",
+    "heel-raise-right.md": "# Heel raise (right foot)\n\nRaises the heel of the right foot on a step.\n\n## Steps\n\n"
+                           "1. Stand on the right foot on a step.\n2. Rise onto the toes.\n3. Lower slowly.\n",
+    "cable-row.md": "# Cable row\n\nA seated row on the cable station.\n\n## Steps\n\n"
+                    "1. Sit at the cable station and take the handle.\n2. Row the handle to your belly.\n3. Return.\n",
+}
+
+
+@pytest.fixture
+def gym(tmp_path, settings, fake_embedder):
+    from assistant.service import Assistant
+    from ingest.pipeline import ingest
+
+    folder = tmp_path / "gym"
+    folder.mkdir()
+    for name, text in GYM.items():
+        (folder / name).write_text(text, "utf-8")
+    ingest([folder], settings, embedder=fake_embedder, progress=False)
+    return Assistant(settings, embedder=fake_embedder)
+
+
+def test_a_follow_up_asking_for_other_equipment_gets_that_variant(gym) -> None:
+    answer = gym.ask("and with dumbbells instead?", ["How do I do a barbell squat?"])
+    assert not answer.no_answer and answer.doc_id == "dumbbell-squat"  # not the squat to a box
+
+
+def test_a_follow_up_asking_for_the_other_side_gets_the_opposite_variant(gym) -> None:
+    assert gym.ask("and the left one?", ["How do I do the heel raise on my right foot?"]).doc_id == "heel-raise-left"
+    assert gym.ask("what about the other side?", ["Heel raise on the left foot?"]).doc_id == "heel-raise-right"
+
+
+def test_a_follow_up_without_a_variant_word_stays_on_the_technique(gym) -> None:
+    assert gym.ask("how many should I do?", ["How do I do a barbell squat?"]).doc_id == "barbell-squat"
+
+
+def test_the_plain_near_duplicate_wins_when_nothing_distinguishes_another(gym) -> None:
+    assert gym.ask("How do I do a dumbbell squat?").doc_id == "dumbbell-squat"
+    assert gym.ask("dumbbell squat to a box").doc_id == "dumbbell-squat-to-box"
+
+
+def test_a_technique_the_question_rules_out_is_not_the_answer(gym) -> None:
+    answer = gym.ask("How do I squat with a bar on my back, not in the Smith machine?")
+    assert not answer.no_answer and answer.doc_id != "smith-machine-squat"
+
+
+def test_one_shared_word_and_a_word_the_library_never_heard_of_is_not_covered(gym) -> None:
+    turn = gym._resolve(gym.library(), "How do I row a kayak?", None)
+    assert turn.match is None and "kayak" in turn.retrieval.no_answer_reason
+    assert gym.ask("How do I do the cable row?").doc_id == "cable-row"
+
+
+def test_document_vectors_rank_every_technique_and_are_built_once(gym, fake_embedder) -> None:
+    from assistant import doc_dense
+
+    library = gym.library()
+    first = doc_dense.vectors(library, fake_embedder)
+    computed = fake_embedder.computed
+    assert first.shape[0] == len(library.fields.ids) and np.allclose(np.linalg.norm(first, axis=1), 1.0)
+    assert doc_dense.vectors(library, fake_embedder) is first and fake_embedder.computed == computed
+    assert "Dumbbell squat" in doc_dense.card_text(library, "dumbbell-squat")

@@ -73,3 +73,24 @@ def test_a_snapshot_of_another_version_is_not_used(store, fake_embedder, tmp_pat
     assert load("v-other", folder) is None
     assert load(version, tmp_path / "missing") is None
     assert load(version, folder) is not None
+
+
+def test_document_vectors_are_saved_beside_the_snapshot_and_loaded_not_recomputed(store, fake_embedder) -> None:
+    from assistant import doc_dense
+
+    first = Assistant(store, embedder=fake_embedder)
+    first.ask("How do I stretch the QL?")  # the first search builds the technique vectors
+    library = first.library()
+    saved = list(first._snapshot_dir(library.version).glob("cards-*.npy"))
+    assert len(saved) == 1
+
+    second = Assistant(store, embedder=fake_embedder)
+    before = fake_embedder.computed
+    vectors = doc_dense.vectors(second.library(), fake_embedder)
+    assert fake_embedder.computed == before  # read from the snapshot
+    assert np.array_equal(vectors, doc_dense.vectors(library, fake_embedder))
+
+    np.save(saved[0], np.zeros((1, 3), dtype=np.float32))  # rows that no longer fit: recomputed
+    third = Assistant(store, embedder=fake_embedder)
+    assert np.array_equal(doc_dense.vectors(third.library(), fake_embedder), vectors)
+    assert fake_embedder.computed > before
