@@ -15,26 +15,30 @@ import time
 import unicodedata
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, replace
 from pathlib import Path
 
 
-from assistant.safety import scope, triage
+from assistant import doc_dense, referrals
+from assistant.answer import Answer
 from assistant.compose import Card, compose_card
 from assistant.direct import direct_answer
 from assistant.intent import classify
-from assistant.rules import answer_text
-from assistant.startup import load_rules
-from assistant import referrals
-from assistant.referrals import ms as _ms
-from assistant.trace import trace
 from assistant.library import Library
 from assistant.llm import Rephraser
-from assistant.query import asked
-from assistant.retrieve import Retrieval, TechniqueMatch, covers, dense_query, retrieve, thresholds
-from assistant.variants import variant
-from assistant.names import elsewhere, longest_name, overlap
-from assistant.answer import Answer
+from assistant.referrals import ms as _ms
+from assistant.resolve import (
+    MAX_QUERY_CHARS,
+    Resolution,
+    also_relevant,
+    compared,
+    previous_technique,
+    resolve,
+)
+from assistant.retrieve import Retrieval, dense_query, thresholds
+from assistant.rules import answer_text
+from assistant.safety import scope, triage
+from assistant.startup import load_rules
+from assistant.trace import trace
 from assistant.types import PastTurn, RedFlag, ScopeDecline
 from ingest.backends import LocalBackend, ServerBackend, open_backend
 from ingest.embed import Embedder, embedder_for_index, make_embedder
@@ -43,8 +47,6 @@ from techniques.settings import Settings
 
 log = logging.getLogger(__name__)
 
-MAX_QUERY_CHARS = 2000  # what retrieval reads of a question; triage reads more
-MAX_FOLLOWUP_TURNS = 20  # earlier questions re-resolved for a follow-up (each costs a retrieval); triage reads all
 # control and invisible formatting characters, and lone surrogates (JSON can carry "\ud800"; the
 # tokenizer and UTF-8 files refuse them)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
@@ -57,15 +59,6 @@ def min_evidence() -> float:
 def clean_question(text: str) -> str:
     text = unicodedata.normalize("NFKC", text or "")
     return re.sub(r"\s+", " ", _CONTROL.sub(" ", text)).strip()
-
-
-@dataclass(frozen=True)
-class Resolution:
-    """Which technique a turn is about, and why."""
-
-    match: TechniqueMatch | None
-    retrieval: Retrieval
-    followup: bool
 
 
 class Assistant:
@@ -156,7 +149,15 @@ class Assistant:
         """Validate every rule file, open the index and load the model now rather than on the
         first question: a broken rule file or a missing index fails at start."""
         load_rules()
-        self.query_embedder(self.library()).embed_query("warm up")
+        library = self.library()
+        embedder = self.query_embedder(library)
+        embedder.embed_query("warm up")
+        # what the first question would otherwise pay for: the technique vectors (made when a
+        # version is first opened, then read from its snapshot) and the word-frequency table
+        doc_dense.vectors(library, embedder)
+        from wordfreq import zipf_frequency
+
+        zipf_frequency("warm", "en")
 
     # -- answering ---------------------------------------------------------------------------
     def ask(self, question: str, history: Sequence[str | PastTurn] = ()) -> Answer:
@@ -184,7 +185,7 @@ class Assistant:
         self._last_embedder = query_embedder
         t0 = time.perf_counter()
         try:
-            previous = self._previous_technique(library, past)
+            previous = previous_technique(library, past, self._resolve)
             turn = self._resolve(library, q[:MAX_QUERY_CHARS], previous, vector)
         except Exception as exc:
             if (down := self._server_down()) is not None:
@@ -195,12 +196,12 @@ class Assistant:
             why = turn.retrieval.no_answer_reason or f"no technique's evidence reached {min_evidence()}"
             message = f"{why} {answer_text().no_answer}" if turn.retrieval.no_answer_reason else answer_text().no_answer
             return self._no_answer(q, message, started, retrieve_ms=_ms(t0, retrieved), retrieval=turn.retrieval, reason=why)
-        also = self._also_relevant(turn)
+        also = also_relevant(turn)
         focus = turn.followup or not answer_text().how_to.match(q)
         q_vector = vector.result() if vector is not None and not vector.cancelled() else query_embedder.embed_query(dense_query(q[:MAX_QUERY_CHARS]))
         intent = classify(q, q_vector, query_embedder)
         chunks = library.by_doc[turn.match.doc_id]
-        other = library.by_doc.get(self._compared(library, turn)) if intent.name == "comparison" else None
+        other = library.by_doc.get(compared(library, turn)) if intent.name == "comparison" else None
         card = compose_card(library, turn.match, q, also=also, focus=focus, history=[t.question for t in past],
                             direct=lambda cite: direct_answer(
                                 chunks, q, intent, q_vector, query_embedder, cite, doc=library.docs[turn.match.doc_id],
@@ -229,86 +230,7 @@ class Assistant:
         )
 
     def _resolve(self, library: Library, q: str, previous: str | None, vector: Future | None = None) -> Resolution:
-        """The technique a turn is about. A named technique is answered; a follow-up stays on the
-        conversation's technique unless it asks about a body region or kind of technique that
-        technique does not cover; otherwise the best match must have enough evidence and cover
-        what is asked. A "not covered" says why (`retrieval.no_answer_reason`)."""
-        retrieval = retrieve(library, self.query_embedder(library), q, self.settings.top_k, vector=vector)
-        mentioned = library.mentioned(retrieval.query)
-        threshold = thresholds().min_evidence
-        best = retrieval.best
-        if named_here := [m for m in retrieval.matches[:3] if m.doc_id in mentioned]:
-            # of several techniques the question names, the one it names most fully; not one
-            # named by fewer of its words than the best match's name shares ("Squats" for "hex
-            # bar squat" when "Trap Bar Squat" ranks first)
-            said = set(library.tokenize(retrieval.query))
-            named_best = max(named_here, key=lambda m: longest_name(library, m.doc_id, said))
-            if best is None or longest_name(library, named_best.doc_id, said) >= overlap(library, best.doc_id, said):
-                best = named_best
-        named = best is not None and best.doc_id in mentioned
-        if previous and previous in library.docs and not named and (other := variant(library, previous, asked(q))):
-            # "and with dumbbells?": the variant of the technique on screen (assistant/variants.py)
-            return Resolution(retrieval.for_doc(other) or TechniqueMatch(other, 0.0, 1.0, 0.0, 0.0, ()), retrieval, followup=False)
-        if previous and previous in library.docs and not named:
-            strays = [a.label for a in retrieval.asked if not covers(library, previous, a)]
-            # a question that names no subject of its own (only question words and parts of a
-            # technique: "any cautions I should know about?") is about the technique on screen
-            words = answer_text().question_words | answer_text().aspect_words
-            subjectless = not retrieval.asked and not library.informative(library.tokenize(asked(q)), words)
-            if not strays and (subjectless or answer_text().followup.search(asked(q)) or not best or best.evidence < threshold):
-                kept = retrieval.for_doc(previous) or TechniqueMatch(previous, 0.0, 1.0, 0.0, 0.0, ())
-                return Resolution(kept, retrieval, followup=True)
-        kinds = {a.label for a in retrieval.asked if a.family == "kind"}
-        # a technique the question names is about what it is about; only a kind it is not
-        # (dry needling the psoas, not releasing it) is a reason to decline it
-        lacks = lambda m: [x for x in m.missing if m.doc_id not in mentioned or x in kinds]  # noqa: E731
-        if best is not None and lacks(best):
-            # another close match may cover everything asked; none does: say what is missing
-            best = next((m for m in retrieval.matches[:5] if not lacks(m)
-                         and (m.evidence >= threshold or m.doc_id in mentioned)), None) or best
-            if lacks(best):
-                why = retrieval.reason(best, library.docs[best.doc_id].title)
-                return Resolution(None, replace(retrieval, no_answer_reason=why), followup=False)
-            named = best.doc_id in mentioned
-        if best is None or (not named and best.evidence < threshold):
-            why = "Nothing in the library is close enough to this question."
-            return Resolution(None, replace(retrieval, no_answer_reason=why), followup=False)
-        if why := elsewhere(library, retrieval, best.doc_id):  # "row a canoe" (names.py)
-            return Resolution(None, replace(retrieval, no_answer_reason=why), followup=False)
-        return Resolution(best, retrieval, followup=False)
-
-    def _previous_technique(self, library: Library, past: Sequence[PastTurn]) -> str | None:
-        """The technique the conversation is on: the last earlier turn's, as the user saw it when
-        the surface passes it (`PastTurn.doc_id`), else re-resolved from the questions."""
-        for turn in reversed(past):
-            if turn.resolved:
-                return turn.doc_id if turn.doc_id in library.docs else None
-        current: str | None = None
-        for turn in past[-MAX_FOLLOWUP_TURNS:]:
-            if triage.assess(turn.question) or scope.check_scope(turn.question):
-                continue
-            resolved = self._resolve(library, turn.question[:MAX_QUERY_CHARS], current)
-            if resolved.match is not None:
-                current = resolved.match.doc_id
-        return current
-
-    def _compared(self, library: Library, turn: Resolution) -> str | None:
-        """The second technique a comparison is about: one the question names, else retrieval's
-        next match."""
-        chosen = turn.match.doc_id if turn.match else None
-        named = sorted(library.mentioned(turn.retrieval.query) - {chosen})
-        ranked = [m.doc_id for m in turn.retrieval.matches if m.doc_id != chosen]
-        return next((d for d in ranked if d in named), named[0] if named else (ranked[0] if ranked else None))
-
-    def _also_relevant(self, turn: Resolution) -> TechniqueMatch | None:
-        chosen = turn.match
-        if chosen is None or turn.followup:
-            return None
-        ratio = answer_text().also_relevant_ratio
-        for m in turn.retrieval.matches:
-            if m.doc_id != chosen.doc_id and m.hits and m.evidence >= min_evidence() and m.score >= ratio * chosen.score:
-                return m
-        return None
+        return resolve(library, self.query_embedder(library), q, previous, self.settings.top_k, vector)
 
     def _rephrase(self, card: Card) -> str | None:
         try:
