@@ -217,10 +217,6 @@ class Library:
     def fields(self) -> DocumentFields:
         return DocumentFields.build(self.docs, self.chunks, self.tokenize)
 
-    def doc_terms(self, doc_id: str):
-        """The stemmed terms of a technique's passages."""
-        return self._doc_terms.get(doc_id, ())
-
     def known(self, word: str) -> bool:
         """Whether the library's text has this word (as its stem): never a misspelling."""
         stems = self.tokenize(word)

@@ -104,10 +104,7 @@ def elsewhere(library: Library, retrieval, doc_id: str) -> str | None:
     if not retrieval.foreign:
         return None
     said = set(library.informative(library.tokenize(retrieval.said), answer_text().question_words))
-    # a question the technique's text answers in two or more of its own words is about it, even
-    # with a word the library lacks ("which technique lengthens the QL using the breath?")
-    text_says = said & set(library.doc_terms(doc_id))
-    if (len(said) <= FOREIGN_TERMS and overlap(library, doc_id, said) <= 1 and len(text_says) <= 1
+    if (len(said) <= FOREIGN_TERMS and overlap(library, doc_id, said) <= 1
             and focus_share(library, doc_id, said) < FOREIGN_FOCUS):
         return f"The library has nothing about {retrieval.foreign[0]}."
     return None

@@ -111,7 +111,7 @@ def foreign(text: str, known: Callable[[str], bool], vocabulary: Iterable[str] |
     plain = lexicon().plain
     words = dict.fromkeys(w.lower().replace("'", "") for w in _WORD.findall(text) if len(w) >= min_len)
     unknown = [w for w in words if w not in plain and w not in lexicon().terms and w not in also_known and not known(w)
-               and zipf_frequency(w, "en") < COMMON and not _compound(w, known)]
+               and zipf_frequency(w, "en") < COMMON and not _compound(w, known) and not _derived(w, known)]
     if not unknown or vocabulary is None:
         return tuple(unknown)
     choices = list(vocabulary) if not isinstance(vocabulary, list) else vocabulary
@@ -121,6 +121,12 @@ def foreign(text: str, known: Callable[[str], bool], vocabulary: Iterable[str] |
 
 def _compound(word: str, known: Callable[[str], bool]) -> bool:
     return any(known(word[:i]) and known(word[i:]) for i in range(3, len(word) - 2))
+
+
+def _derived(word: str, known: Callable[[str], bool], root: int = 5) -> bool:
+    """A word made from one the library uses by a suffix ("lengthens" from "length",
+    "strengthening" from "strength"): the same family of meaning, not something else."""
+    return any(known(word[:i]) for i in range(len(word) - 1, root - 1, -1))
 
 
 @dataclass(frozen=True)

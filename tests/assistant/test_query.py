@@ -111,3 +111,12 @@ def test_the_glossary_is_a_typed_rule_file() -> None:
         parse_data({"abbreviations": ["ql"], "groups": "ql, quadratus lumborum"}, GlossaryFile, "glossary.yaml")
     with pytest.raises(TechniquesError, match="synonyms"):
         parse_data({"groups": [["ql"]], "synonyms": []}, GlossaryFile, "glossary.yaml")
+
+
+def test_a_word_made_from_a_library_word_is_not_foreign():
+    from assistant.query import foreign
+
+    known = {"length", "strength", "row", "curl"}.__contains__
+    found = foreign("which stretch lengthens it, and what strengthening helps? row a canoe", lambda w: known(w), None)
+    assert "canoe" in found
+    assert "lengthens" not in found and "strengthening" not in found
