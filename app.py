@@ -1,7 +1,9 @@
 """The web chat: `techniques serve` (and `make run`) start it on 127.0.0.1:7860.
 
-Thin on purpose: make sure there is an index, build the assistant and the feedback store from
-the one settings object, hand them to `web.ui`, and launch. Readiness is served on `/healthz`.
+Thin on purpose: make sure there is an index, build the assistant, the stores (feedback, study
+reviews, users with their roles) and the library manager from the one settings object, hand them
+to `web.ui`, and launch; a login is asked for once any user exists (`techniques users` or
+TECHNIQUES_AUTH). Readiness is served on `/healthz`.
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ import logging
 
 import gradio as gr
 
+from ingest.manage import LibraryManager
 from records.feedback import FeedbackStore
+from records.users import UserStore
 from study.review import ReviewStore
 from assistant.service import Assistant
 from techniques.settings import Settings
@@ -22,10 +26,15 @@ from web.ui import build_ui, launch_options
 log = logging.getLogger(__name__)
 
 
-def build(settings: Settings, *, assistant: Assistant | None = None, feedback: FeedbackStore | None = None) -> gr.Blocks:
+def build(settings: Settings, *, assistant: Assistant | None = None, feedback: FeedbackStore | None = None,
+          users: UserStore | None = None) -> gr.Blocks:
     assistant = assistant or Assistant(settings)
     feedback = feedback or FeedbackStore.in_data_dir(settings.data_dir)
-    return build_ui(assistant, feedback, ReviewStore.in_data_dir(settings.data_dir), queue_size=settings.queue_size)
+    users = users or UserStore.from_settings(settings)
+    return build_ui(
+        assistant, feedback, ReviewStore.in_data_dir(settings.data_dir), queue_size=settings.queue_size,
+        users=users, manager=LibraryManager(settings, embedder=assistant.embedder),
+    )
 
 
 def ensure_index(settings: Settings, assistant: Assistant) -> None:
@@ -41,11 +50,12 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
     assistant = Assistant(settings)
     ensure_index(settings, assistant)
     readiness = Readiness()
-    demo = build(settings, assistant=assistant)
+    users = UserStore.from_settings(settings)  # TECHNIQUES_AUTH users are admins; others in DATA/users.sqlite
+    demo = build(settings, assistant=assistant, users=users)
     demo.launch(
         server_name=host or settings.host,
         server_port=port or settings.port,
-        auth=list(settings.auth) or None,
+        auth=users.check if users.login_required() else None,
         prevent_thread_lock=True,
         quiet=True,
         app_kwargs={

@@ -17,9 +17,7 @@ from typing import Protocol
 
 from assistant.safety.cautions import general_cautions
 from assistant.types import CautionItem, Check, Direct, Layout, Line, Referral, Section
-from ingest.sections import split_sentences
 
-FOLDED = "first sentence of each; ask how to do it for the whole steps"
 CHECK_FIRST = "Check first — the conversation mentions a condition this technique warns about:"
 
 
@@ -133,8 +131,6 @@ class MarkdownWriter:
         return "**Answer:** " + " ".join(self._line(line) for line in direct.lines)
 
     def section(self, section: Section) -> str:
-        if section.folded and section.layout == Layout.NUMBERED:
-            return self._folded(section)
         if section.layout == Layout.INLINE:
             return f"**{md(section.title)}:** " + " ".join(self._line(line) for line in section.lines)
         if section.layout == Layout.NOTE:
@@ -150,17 +146,6 @@ class MarkdownWriter:
             else:
                 items.append(f"- {self._line(line)}")
         return f"**{md(section.title)}**\n" + "\n".join(items)
-
-    def _folded(self, section: Section) -> str:
-        """A fact answer's steps under its direct answer: every numbered step by its first
-        sentence (whole sentences only, cited; a step's warning flag is kept)."""
-        items = []
-        for line in section.lines:
-            if line.joined or line.sub:
-                continue
-            first = (split_sentences(line.text) or [line.text])[0]
-            items.append(f"{line.number}. {self._line(Line(first, line.cites, line.label, flag=line.flag))}")
-        return f"**{md(section.title)}** *({FOLDED})*\n" + "\n".join(items)
 
     def _line(self, line: Line) -> str:
         label = f"*{md(line.label)}:* " if line.label else ""

@@ -82,10 +82,7 @@ def resolve(library: Library, embedder: Embedder, q: str, previous: str | None, 
     if best is None or (not named and best.evidence < threshold):
         why = "Nothing in the library is close enough to this question."
         return Resolution(None, replace(retrieval, no_answer_reason=why), followup=False)
-    # "row a canoe" (names.py); a question about a muscle or region the technique covers is about
-    # it even with a word the library lacks ("which technique lengthens the QL?")
-    about_it = any(covers(library, best.doc_id, a) for a in retrieval.asked)
-    if not about_it and (why := elsewhere(library, retrieval, best.doc_id)):
+    if why := elsewhere(library, retrieval, best.doc_id):  # "row a canoe" (names.py)
         return Resolution(None, replace(retrieval, no_answer_reason=why), followup=False)
     return Resolution(best, retrieval, followup=False)
 

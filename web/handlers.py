@@ -7,6 +7,7 @@ card, and an error can never leave a half-finished turn behind.
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 from collections.abc import Iterator
@@ -18,11 +19,13 @@ from assistant.render import md
 from assistant.answer import Answer
 from assistant.types import Citation, PastTurn
 from records.feedback import FeedbackStore
+from web.document import DocRequest, document_html
 from web.errors import user_errors
+from web.handout import handout_html
+from web.handout_pdf import handout_pdf
 from web.render import (
     answer_html,
     citation_label,
-    document_markdown,
     passage_markdown,
     pending_html,
     sources_markdown,
@@ -108,6 +111,23 @@ class ChatHandlers:
             gr.update(value=conversation_file, interactive=conversation_file is not None),
         )
 
+    def after_answer(self, turns: list[Turn]):
+        """Everything the page updates once an answer is complete, in one event (each event is
+        one request, and requests per address are rate-limited): the side panel, the red-flag
+        notice and the client handout."""
+        return (*self.sources(turns), self.flag_notice(turns), self.handout(turns))
+
+    def handout(self, turns: list[Turn]):
+        """The client handout (PDF) of the last answer, when it is about a technique; none for a
+        red flag, a declined question or an answer without a technique."""
+        page = handout_html(turns[-1].answer) if turns else None
+        if page is None:
+            return gr.update(value=None, interactive=False)
+        with user_errors("making the client handout"):
+            slug = re.sub(r"[^a-z0-9]+", "-", (turns[-1].answer.title or "technique").lower()).strip("-")[:60]
+            path = self.exports.write_bytes(f"handout-{slug or 'technique'}", ".pdf", handout_pdf(page))
+        return gr.update(value=path, interactive=True)
+
     @staticmethod
     def _citation(turns: list[Turn], n: int | None) -> Citation | None:
         if not turns or n is None:
@@ -119,18 +139,35 @@ class ChatHandlers:
         return passage_markdown(c) if c else ""
 
     def document(self, n: int | None, turns: list[Turn]):
-        """The whole source document of the chosen citation (or of the last answer's technique)."""
+        """The whole source document of the chosen citation (or of the last answer's technique),
+        with that citation's passage highlighted."""
         if not turns:
-            return "*Ask a question first: the document behind its answer is shown here.*", gr.update(open=True)
+            return _note("Ask a question first: the document behind its answer is shown here."), gr.update(open=True)
         c = self._citation(turns, n)
         doc_id = c.doc_id if c else turns[-1].answer.doc_id
         if doc_id is None:
-            return "*This answer is not based on a document.*", gr.update(open=True)
+            return _note("This answer is not based on a document."), gr.update(open=True)
+        return self._document(DocRequest(doc_id, c.section, c.text) if c else DocRequest(doc_id)), gr.update(open=True)
+
+    def open_document(self, raw: str | None):
+        """What a popover's "open the whole document" asks for: a document id, with the section
+        and text of the passage to highlight (looked up in the index, never a path)."""
+        request = DocRequest.parse(raw)
+        if request is None:
+            return _note("Choose a citation [n] in an answer first."), gr.update(open=True)
+        return self._document(request), gr.update(open=True)
+
+    def _document(self, request: DocRequest) -> str:
         with user_errors("opening the document"):
-            doc = self.assistant.library().docs.get(doc_id)
+            doc = self.assistant.library().docs.get(request.doc_id)
         if doc is None:
-            return "*That document is no longer in the library (the index was updated).*", gr.update(open=True)
-        return document_markdown(doc, document_cautions(doc), self.disclaimer), gr.update(open=True)
+            return _note("That document is no longer in the library (the index was updated).")
+        return document_html(doc, document_cautions(doc), self.disclaimer, request if request.text or request.section else None)
+
+    @staticmethod
+    def flag_notice(turns: list[Turn]):
+        """A conversation with a red flag stays flagged: say so, with a way to start again."""
+        return gr.update(visible=any(t.answer.red_flag is not None for t in turns or ()))
 
     # -- feedback ----------------------------------------------------------------------------
     def like(self, turns: list[Turn], target: dict | None, data: gr.LikeData):
@@ -178,3 +215,7 @@ def _target_note(turns: list[Turn], target: dict, rating: str, *, saved: bool = 
     question = turns[target["turn"]].question
     state = "saved with your reason and comment" if saved else "saved; add a reason or comment below if you like"
     return f"**{thumb}** on answer {target['turn'] + 1} (*{md(question[:80])}*): {state}."
+
+
+def _note(text: str) -> str:
+    return f'<p class="tc-doc-note"><em>{html.escape(text)}</em></p>'

@@ -12,19 +12,38 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from dataclasses import replace
 
 from assistant.catalog import TechniqueCard
-from assistant.render import CHECK_FIRST, md, render
+from assistant.render import CHECK_FIRST, markdown, md, render
 from assistant.answer import Answer
-from assistant.types import CautionItem, Citation, Direct, Layout, Line, Referral, Section
-from ingest.types import ParsedDocument
+from web.technique_page import steps_html
+from assistant.types import CautionItem, Check, Citation, Direct, Layout, Line, Referral, Section
 
 THINKING = "Looking through the technique library…"
 e = html.escape
 
 
 def _cites(cites: Sequence[int]) -> str:
-    return "".join(f' <span class="tc-cite" data-n="{n}">[{n}]</span>' for n in cites)
+    # the chat's sanitiser drops data-* attributes: the number is also in a class the page reads
+    return "".join(f' <button type="button" class="tc-cite tc-n-{n}" data-n="{n}">[{n}]</button>' for n in cites)
+
+
+def _lines(text: str) -> str:
+    """Escaped text whose line breaks survive as `&#10;`: no blank line may end the HTML block."""
+    return e(text).replace("\r", "").replace("\n", "&#10;")
+
+
+def sources_html(citations: Sequence[Citation]) -> str:
+    """Every passage an answer cites, hidden inside its card: each card carries its own sources,
+    so an older answer's `[n]` opens its own passage (the page's script reads them)."""
+    items = "".join(
+        f'<div class="tc-src tc-n-{c.n}"><span class="tc-src-doc">{e(c.doc_id)}</span>'
+        f'<span class="tc-src-title">{e(c.title)}</span><span class="tc-src-section">{e(c.section)}</span>'
+        f'<span class="tc-src-text">{_lines(c.text)}</span></div>'
+        for c in citations
+    )
+    return f'<div class="tc-sources" hidden>{items}</div>' if items else ""
 
 
 class HtmlWriter:
@@ -43,8 +62,13 @@ class HtmlWriter:
     def title(self, title: str, tagline: str) -> str:
         return f"<h2>{e(title)}</h2>" + (f'<p class="tc-tagline"><em>{e(tagline)}</em></p>' if tagline else "")
 
-    def check_first(self, cautions: Sequence[CautionItem]) -> str:
-        items = "".join(f"<li>{e(c.text)}{_cites([c.cite] if c.cite else [])}</li>" for c in cautions)
+    def check_first(self, cautions: Sequence[CautionItem], checks: Sequence[Check]) -> str:
+        items = "".join(
+            f'<li class="tc-verdict tc-verdict-{e(c.verdict)}"><strong>{e(c.heading)}.</strong> {e(c.reason)}'
+            f"{' ' + e(c.modify) if c.modify else ''} <em>Source: {e(c.source)}</em></li>"
+            for c in checks
+        )
+        items += "".join(f"<li>{e(c.text)}{_cites([c.cite] if c.cite else [])}</li>" for c in cautions)
         return f'<div class="tc-check"><p><strong>⚠️ {e(CHECK_FIRST)}</strong></p><ul>{items}</ul></div>'
 
     def direct(self, direct: Direct) -> str:
@@ -52,6 +76,12 @@ class HtmlWriter:
         return f'<div class="tc-direct"><p><strong>Answer:</strong> {text}</p></div>'
 
     def section(self, section: Section) -> str:
+        if section.folded:
+            # a fact answer's steps, under its direct answer: whole, one click away
+            n = sum(1 for x in section.lines if not x.joined and not x.sub)
+            label = f"{section.title} ({n})" if section.kind == "steps" else "The document's passages"
+            inner = self.section(replace(section, folded=False))
+            return f'<details class="tc-fold"><summary>{e(label)} — show the whole technique</summary>{inner}</details>'
         kind = f' class="tc-section tc-{e(section.kind)}"'
         if section.layout == Layout.INLINE:
             return f"<p{kind}><strong>{e(section.title)}:</strong> " + " ".join(self._line(x) for x in section.lines) + "</p>"
@@ -93,7 +123,8 @@ class HtmlWriter:
     def cautions(self, cautions: Sequence[CautionItem], *, general: bool) -> str:
         title = "General cautions" if general else "Cautions"
         items = "".join(
-            f'<li{" class=tc-targeted" if c.targeted else ""}>{"⚠️ " if c.targeted else ""}{e(c.text)}'
+            f'<li{" class=tc-targeted" if c.targeted else ""}>{"⚠️ " if c.targeted else ""}'
+            f'{"<strong>Warning: " + e(c.warning) + "</strong> The document says: " if c.warning else ""}{e(c.text)}'
             f"{_cites([c.cite] if c.cite else [])}</li>"
             for c in cautions
         )
@@ -106,7 +137,10 @@ class HtmlWriter:
         kind = "tc-card tc-redflag" if answer.red_flag is not None else "tc-card"
         if answer.no_answer:
             kind += " tc-noanswer"
-        return f'<div class="{kind}">{"".join(parts)}</div>'
+        extra = sources_html(getattr(answer, "citations", ()))
+        if isinstance(answer, Answer):  # what Copy puts on the clipboard: the same card as Markdown
+            extra += f'<pre class="tc-md" hidden>{_lines(markdown(answer))}</pre>'
+        return f'<div class="{kind}">{"".join(parts)}{extra}</div>'
 
 
 def answer_html(answer: Answer) -> str:
@@ -149,26 +183,6 @@ def sources_markdown(answer: Answer | None) -> str:
     return "\n\n".join(passage_markdown(c) for c in answer.citations)
 
 
-def document_markdown(doc: ParsedDocument, cautions: Sequence[CautionItem], disclaimer: str) -> str:
-    """A whole source document, section by section, as inert text, with the technique's cautions
-    and the disclaimer first, as every answer has them."""
-    lines = [f"## {md(doc.title)}"]
-    if source := doc.meta.get("source"):
-        lines.append(f"*Source: {md(str(source))}*")
-    lines.append(_envelope_markdown(cautions, disclaimer))
-    for section in doc.sections:
-        lines.append(f"### {md(section.title)}")
-        for block in section.blocks:
-            marker = f"{md(block.marker)} " if block.marker and block.marker not in {"+"} else ""
-            lines.append(f"{marker}{md(block.text)}")
-    return "\n\n".join(lines)
-
-
-def _envelope_markdown(cautions: Sequence[CautionItem], disclaimer: str) -> str:
-    items = "\n".join(f"- {md(c.text)}" for c in cautions)
-    return "> **Cautions**\n>\n" + "\n".join(f"> {line}" for line in items.split("\n")) + f"\n>\n> **Disclaimer:** {md(disclaimer)}"
-
-
 # -- library ---------------------------------------------------------------------------------
 def library_html(cards: list[TechniqueCard], total: int, disclaimer: str) -> str:
     notice = HtmlWriter().disclaimer(disclaimer)
@@ -187,7 +201,7 @@ def library_html(cards: list[TechniqueCard], total: int, disclaimer: str) -> str
         if c.positioning:
             out.append("<h4>Positioning</h4><ul>" + "".join(f"<li>{e(p)}</li>" for p in c.positioning) + "</ul>")
         if c.steps:
-            out.append("<h4>Steps</h4><ol>" + "".join(f"<li>{e(s)}</li>" for s in c.steps) + "</ol>")
+            out.append("<h4>Steps</h4>" + steps_html(c.steps))
         items = "".join(f"<li>{e(s)}</li>" for s in c.cautions)
         out.append(f'<div class="tc-cautions"><h4>{"Cautions" if c.own_cautions else "General cautions"}</h4><ul>{items}</ul></div>')
         if c.source:

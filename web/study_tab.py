@@ -13,6 +13,7 @@ that grade. Corpus text and typed answers are escaped before they are shown.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tempfile
 import threading
@@ -38,6 +39,12 @@ INTRO = (
 )
 START = "*Type your name and press **Next question**.*"
 GRADES = (Grade.AGAIN, Grade.HARD, Grade.GOOD, Grade.EASY)
+
+
+def per_student(items, user: str) -> list:
+    """The items in an order of this student's own (stable for them, different between
+    students), so not every student starts with the same question."""
+    return sorted(items, key=lambda i: hashlib.sha256(f"{user}\0{i.id}".encode()).digest())
 
 
 def _new_round() -> dict:
@@ -90,20 +97,24 @@ class StudyHandlers:
             user = self._user(name, request)
             if user != state["user"]:
                 state = {**_new_round(), "user": user}
-            items = select_items(self.assistant.library(), region=region or None, technique=technique or None)
+            items = per_student(select_items(self.assistant.library(), region=region or None, technique=technique or None), user)
             queue = [i for i in study_queue(items, self.store, user) if i.id != state["item"]] or items
         item = queue[0]
         state.update(item=item.id, checked=False, grade=None)
-        return question_markdown(item), "", "", "", state, self._score(state), self.progress_html(user)
+        return (question_markdown(item), "", _verdict(""), "", state, self._score(state), self.progress_html(user),
+                choice_update(item))
 
-    def check(self, typed: str, state: dict | None):
+    def check(self, typed: str, chosen: str | None, state: dict | None):
         state = dict(state or _new_round())
+        typed = chosen or typed or ""
         if not state.get("item"):
-            return gr.update(), "*Press **Next question** first.*", state, self._score(state), gr.update()
+            return gr.update(), _verdict("*Press **Next question** first.*"), state, self._score(state), gr.update()
+        if not re.search(r"\w", typed):  # an empty check is not a miss: nothing is recorded
+            return gr.update(), _verdict("*Type or choose an answer first, then press **Check**.*"), state, self._score(state), gr.update()
         with user_errors("checking an answer"):
             item = self._all_items().get(state["item"])
             if item is None:  # the library was re-ingested since the question was shown
-                return gr.update(), "*The library has changed: press **Next question**.*", state, self._score(state), gr.update()
+                return gr.update(), _verdict("*The library has changed: press **Next question**.*"), state, self._score(state), gr.update()
             verdict = check_answer(item, typed)
             if not state["checked"]:
                 grade = Grade.GOOD if verdict.correct else Grade.AGAIN
@@ -111,7 +122,7 @@ class StudyHandlers:
                 state.update(checked=True, grade=grade.label, answered=state["answered"] + 1,
                              correct=state["correct"] + int(verdict.correct))
         feedback = feedback_markdown(item, typed, verdict, state["grade"])
-        return gr.update(), feedback, state, self._score(state), self.progress_html(state["user"])
+        return gr.update(), _verdict(feedback, verdict.correct), state, self._score(state), self.progress_html(state["user"])
 
     def grade(self, label: str, state: dict | None):
         """Change the grade of the answer just checked."""
@@ -152,6 +163,20 @@ class StudyHandlers:
         )
 
 
+def choice_update(item: QuizItem):
+    """A question with choices gets them as options to click (their numbers are what is checked);
+    putting steps in order stays typed ("2 1 3")."""
+    clickable = bool(item.choices) and item.kind != "step_order"
+    return gr.update(choices=[(c, str(n)) for n, c in enumerate(item.choices, start=1)] if clickable else [],
+                     value=None, visible=clickable)
+
+
+def _verdict(text: str, correct: bool | None = None):
+    """The feedback box: right and wrong differ in colour and in words, not only by emoji."""
+    kind = "study-none" if correct is None else ("study-right" if correct else "study-wrong")
+    return gr.update(value=text, elem_classes=["tc-passage", kind])
+
+
 def question_markdown(item: QuizItem) -> str:
     about = "" if item.asks_technique else f" · {md(item.citation.title)}"
     parts = [f"**{md(kind_label(item.kind))}**{about}", item.prompt]
@@ -161,7 +186,8 @@ def question_markdown(item: QuizItem) -> str:
 
 
 def feedback_markdown(item: QuizItem, typed: str, verdict: Verdict, grade: str | None = None) -> str:
-    parts = [f"{'✅' if verdict.correct else '❌'} **{md(verdict.note)}**"]
+    mark = "✅ **Right:**" if verdict.correct else "❌ **Not right:**"
+    parts = [f"{mark} **{md(verdict.note)}**"]
     if not verdict.correct:
         parts.append(f"**Expected:** {md(verdict.expected)}")
     parts.append(f"Your answer: {md(typed.strip()) or '*(none)*'}")
@@ -187,6 +213,7 @@ def build_study_tab(assistant, review_store: ReviewStore) -> None:
         answer = gr.Textbox(show_label=False, placeholder="Your answer (for step order: the numbers, e.g. 2 1 3)",
                             max_lines=1, elem_id="study-answer", scale=5)
         check = gr.Button("Check", elem_id="study-check", scale=1, min_width=80)
+    choice = gr.Radio([], label="Choose an answer", visible=False, elem_id="study-choice")
     feedback = gr.Markdown(elem_id="study-feedback", elem_classes="tc-passage", latex_delimiters=[])
     with gr.Row():
         grade_buttons = [gr.Button(g.label, size="sm", elem_id=f"study-grade-{g.name.lower()}") for g in GRADES]
@@ -198,8 +225,8 @@ def build_study_tab(assistant, review_store: ReviewStore) -> None:
 
     gr.on(None, handlers.load, inputs=[], outputs=[region, technique, name, progress, deck], **_PRIVATE)  # on page load
     gr.on([next_button.click, name.submit], handlers.next_question, [name, region, technique, state],
-          [question, answer, feedback, graded, state, score, progress], **_PRIVATE)
-    gr.on([check.click, answer.submit], handlers.check, [answer, state], [answer, feedback, state, score, progress], **_PRIVATE)
+          [question, answer, feedback, graded, state, score, progress, choice], **_PRIVATE)
+    gr.on([check.click, answer.submit], handlers.check, [answer, choice, state], [answer, feedback, state, score, progress], **_PRIVATE)
     for button, g in zip(grade_buttons, GRADES):
         button.click(lambda s, _g=g.name: handlers.grade(_g, s), [state], [graded, state, progress], **_PRIVATE)
     gr.on([region.change, technique.change], handlers.deck, [region, technique], [deck], **_PRIVATE)

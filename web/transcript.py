@@ -65,11 +65,14 @@ class ExportFolder:
         return self._root
 
     def write(self, stem: str, text: str) -> Path:
+        return self.write_bytes(stem, ".md", text.encode("utf-8"))
+
+    def write_bytes(self, stem: str, suffix: str, data: bytes) -> Path:
         self.root.mkdir(parents=True, exist_ok=True)
         self._prune()
         folder = Path(tempfile.mkdtemp(dir=self.root))  # one folder per file: names stay readable
-        path = folder / f"{stem}.md"
-        path.write_text(text, encoding="utf-8")
+        path = folder / f"{stem}{suffix}"
+        path.write_bytes(data)
         return path
 
     def _prune(self) -> None:

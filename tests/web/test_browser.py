@@ -26,29 +26,12 @@ TITLES = {"QL Hip Hike", "Hip and back pain stretches", "Side-lying leg lift", "
 ANSWER_TIMEOUT = 90_000  # ms: the first answer may wait for the model on a busy 2-core machine
 
 
-@pytest.fixture(scope="module")
-def browser(chromium):
-    return chromium
-
-
-@pytest.fixture
-def page(browser, request):
-    web_app = request.getfixturevalue("web_app")  # after `browser`: no server when the browser is skipped
-    context = browser.new_context(viewport={"width": 1400, "height": 1100})
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    page.goto(web_app.url)
-    page.wait_for_selector("#question textarea")
-    yield page
-    context.close()
-
-
 def shot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-def ask(page, question: str):
+def ask(page, question: str, timeout: float = ANSWER_TIMEOUT):
     """Ask and wait until the answer is shown (the pending frame is replaced by the card)."""
     before = page.locator("#chat .bot-row").count()
     page.locator("#question textarea").fill(question)
@@ -57,7 +40,7 @@ def ask(page, question: str):
         "n => document.querySelectorAll('#chat .bot-row').length > n"
         " && document.querySelectorAll('#chat .bot-row .tc-card:not(.tc-pending)').length > n",
         arg=before,
-        timeout=ANSWER_TIMEOUT,
+        timeout=timeout,
     )
     return page.locator("#chat .bot-row").last
 
@@ -220,12 +203,12 @@ def test_markup_in_a_question_stays_text(page):
 def test_library_lists_every_technique(page):
     page.get_by_role("tab", name="Library").click()
     cards = page.locator("#library-cards .tc-lib-card")
-    cards.first.wait_for()
+    cards.first.wait_for(timeout=ANSWER_TIMEOUT)  # the page's load events queue behind others on a busy machine
     assert set(page.locator("#library-cards .tc-lib-card h3").all_inner_texts()) == TITLES
     assert page.locator("#library-cards .tc-lib-card .tc-cautions").count() == len(TITLES)
     shot(page, "library")
     page.locator("#library-search input, #library-search textarea").first.fill("psoas")
-    page.wait_for_function("() => document.querySelectorAll('#library-cards .tc-lib-card').length === 2")
+    page.wait_for_function("() => document.querySelectorAll('#library-cards .tc-lib-card').length === 2", timeout=ANSWER_TIMEOUT)
     assert set(page.locator("#library-cards .tc-lib-card h3").all_inner_texts()) == {"Psoas stretch (standing)", "Psoas release"}
 
 
@@ -234,11 +217,12 @@ def test_a_quiz_round_in_the_study_tab(page, web_app):
     from study.review import ReviewStore
     from assistant.service import Assistant
     from techniques.settings import Settings
+    from web.study_tab import per_student
 
     user = "browser-student"
     reviews = ReviewStore.in_data_dir(web_app.data_dir)
     library = Assistant(Settings(data_dir=web_app.data_dir)).library()
-    expected = study_queue(select_items(library), reviews, user)[0]
+    expected = study_queue(per_student(select_items(library), user), reviews, user)[0]
 
     page.get_by_role("tab", name="Study").click()
     page.locator("#study-user input").fill(user)

@@ -19,7 +19,8 @@ from techniques.settings import Settings
 from web.errors import GENERIC
 from web.health import Readiness
 from web.handlers import ChatHandlers, messages
-from web.render import THINKING, answer_html, document_markdown, library_html, user_bubble
+from web.document import DocRequest, document_html
+from web.render import THINKING, answer_html, library_html, user_bubble
 from web.transcript import ExportFolder, Turn
 
 STEPS = Section_("steps", "Steps", (Line("Hike the hip.", (1,), number=1), Line("Release slowly.", (1,), number=2)), Layout.NUMBERED)
@@ -134,7 +135,10 @@ def test_cards_are_styled_by_part_and_red_flags_look_urgent():
     page = answer_html(answer())
     assert page.startswith('<div class="tc-card">') and "<h2>QL Hip Hike</h2>" in page
     assert page.index('class="tc-check"') < page.index("tc-steps") < page.index('class="tc-cautions"') < page.index('class="tc-disclaimer"')
-    assert '<li value="1">Hike the hip. <span class="tc-cite" data-n="1">[1]</span></li>' in page
+    assert '<li value="1">Hike the hip. <button type="button" class="tc-cite tc-n-1" data-n="1">[1]</button></li>' in page
+    # each card carries its own sources (for its [n] popovers) and its Markdown (for Copy)
+    assert '<div class="tc-src tc-n-1"><span class="tc-src-doc">ql-hip-hike</span>' in page
+    assert '<pre class="tc-md" hidden>## QL Hip Hike' in page
     assert "\n\n" not in page  # one HTML block for the chat's markdown renderer
     flag = RedFlag("cauda_equina", Disposition.EMERGENCY, ("numbness in the groin",), "Refer now.")
     urgent = answer_html(answer(red_flag=flag))
@@ -147,9 +151,28 @@ def test_user_and_corpus_text_stays_text():
     doc = ParsedDocument(
         "evil", "<script>x</script>", None, "txt", "h", {}, (Section(SectionKind.STEPS, "Steps", 0, (Block("<b>hi</b>", "1."),)),), ()
     )
-    shown = document_markdown(doc, CAUTIONS, "Not a diagnosis.")
-    assert "<script>" not in shown and "&lt;b&gt;hi&lt;/b&gt;" in shown
+    shown = document_html(doc, CAUTIONS, "Not a diagnosis.")
+    assert "<script>" not in shown and "&lt;b&gt;hi&lt;/b&gt;" in shown and "tc-hl" not in shown
     assert "pain-free" in shown and "Not a diagnosis." in shown  # a whole document carries the envelope too
+
+
+def test_the_cited_passage_is_highlighted_in_its_document():
+    blocks = (Block("Lie on the side."), Block("Hike the hip toward the shoulder.", "1."), Block("Hold 5 s.", "2."))
+    other = Section(SectionKind.POSITIONING, "Positioning", 0, (Block("Hike the hip toward the shoulder."),))
+    doc = ParsedDocument("ql", "QL", None, "md", "h", {}, (other, Section(SectionKind.STEPS, "Technique", 1, blocks)), ())
+    shown = document_html(doc, CAUTIONS, "x", DocRequest("ql", "Technique", "1. Hike the hip toward the shoulder.\n2. Hold 5 s."))
+    assert shown.count('class="tc-hl"') == 2 and shown.count('id="tc-hl"') == 1
+    assert shown.index('id="tc-hl"') > shown.index("<h3>Technique</h3>")  # the cited section's, not the same words elsewhere
+    assert '<p class="tc-hl" id="tc-hl">1. Hike the hip' in shown
+    whole = document_html(doc, CAUTIONS, "x", DocRequest("ql", "Technique", "something reworded"))
+    assert whole.count('class="tc-hl"') == 3  # no block matches word for word: the whole section
+
+
+def test_a_document_request_from_the_page_is_parsed_strictly():
+    assert DocRequest.parse('{"doc": "ql", "section": "Technique", "text": "Hike"}') == DocRequest("ql", "Technique", "Hike")
+    for raw in (None, "", "not json", "[]", '{"doc": 3}', '{"doc": ""}', '{"section": "x"}'):
+        assert DocRequest.parse(raw) is None
+    assert len(DocRequest.parse('{"doc": "ql", "text": "%s"}' % ("a" * 50_000)).text) == 20_000
 
 
 def test_readiness_waits_for_the_warm_up_and_retries_after_a_failure():
