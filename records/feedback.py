@@ -44,6 +44,7 @@ class FeedbackRecord:
     doc_id: str | None
     red_flag: bool
     no_answer: bool
+    user: str | None = None  # who gave it, when the web app has a login
 
 
 class FeedbackStore:
@@ -80,8 +81,9 @@ class FeedbackStore:
         answer: Answer,
         reason: str | None = None,
         comment: str | None = None,
+        user: str | None = None,
     ) -> int:
-        """Store one rating of one answer; returns the new row's id."""
+        """Store one rating of one answer (by `user`, when logged in); returns the new row's id."""
         rating, reason, comment = _check(rating, reason, comment)
         row = dict(
             created_at=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -95,6 +97,7 @@ class FeedbackStore:
             doc_id=answer.doc_id,
             red_flag=int(answer.red_flag is not None),
             no_answer=int(answer.no_answer),
+            user_name=user,
         )
         with self._writing() as conn:
             return int(conn.execute(insert(feedback).values(**row).returning(feedback.c.id)).scalar_one())
@@ -186,4 +189,5 @@ def _record(row) -> FeedbackRecord:
         doc_id=row["doc_id"],
         red_flag=bool(row["red_flag"]),
         no_answer=bool(row["no_answer"]),
+        user=row.get("user_name"),
     )

@@ -23,6 +23,7 @@ feedback = Table(
     Column("doc_id", Text),
     Column("red_flag", Integer, nullable=False, default=0),
     Column("no_answer", Integer, nullable=False, default=0),
+    Column("user_name", Text),  # the logged-in user who gave it (feedback_0002); None without a login
     sqlite_autoincrement=True,
 )
 

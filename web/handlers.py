@@ -170,7 +170,7 @@ class ChatHandlers:
         return gr.update(visible=any(t.answer.red_flag is not None for t in turns or ()))
 
     # -- feedback ----------------------------------------------------------------------------
-    def like(self, turns: list[Turn], target: dict | None, data: gr.LikeData):
+    def like(self, turns: list[Turn], target: dict | None, data: gr.LikeData, request: gr.Request = None):
         """A thumb under an answer is stored at once; a reason and comment can follow. Changing
         the thumb changes the stored row, and taking it back removes it."""
         index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
@@ -188,11 +188,13 @@ class ChatHandlers:
                 self.feedback.update(int(target["id"]), rating)
             else:
                 turn = turns[turn_no]
-                fid = self.feedback.record(rating, turn.question, [t.question for t in turns[:turn_no]], turn.answer)
+                fid = self.feedback.record(rating, turn.question, [t.question for t in turns[:turn_no]], turn.answer,
+                                           user=_user(request))
                 target = {"id": fid, "turn": turn_no}
         return target, rating, _target_note(turns, target, rating), gr.update(open=True)
 
-    def send_feedback(self, target: dict | None, turns: list[Turn], rating: str | None, reason: str | None, comment: str):
+    def send_feedback(self, target: dict | None, turns: list[Turn], rating: str | None, reason: str | None, comment: str,
+                      request: gr.Request = None):
         if not turns:
             raise gr.Error("There is no answer to give feedback on yet.", print_exception=False)
         if rating not in ("up", "down"):
@@ -204,10 +206,16 @@ class ChatHandlers:
             else:
                 n = len(turns) - 1  # no thumb clicked: the feedback is about the last answer
                 history = [t.question for t in turns[:n]]
-                fid = self.feedback.record(rating, turns[n].question, history, turns[n].answer, reason or None, comment)
+                fid = self.feedback.record(rating, turns[n].question, history, turns[n].answer, reason or None, comment,
+                                           user=_user(request))
                 target = {"id": fid, "turn": n}
         gr.Info("Thank you: your feedback was saved.")
         return target, _target_note(turns, target, rating, saved=True), ""
+
+
+def _user(request: gr.Request | None) -> str | None:
+    """The logged-in user of a request (None without a login)."""
+    return getattr(request, "username", None) or None
 
 
 def _target_note(turns: list[Turn], target: dict, rating: str, *, saved: bool = False) -> str:

@@ -138,3 +138,9 @@ def test_export_with_no_thumbs_down_writes_an_empty_list(store, tmp_path):
     assert store.export_eval_dataset(out) == 0
     assert yaml.safe_load(out.read_text()) == []
     assert Path(out).read_text().startswith("#")
+
+
+def test_feedback_remembers_the_logged_in_user(store):
+    store.record("down", "How do I stretch the QL?", [], make_answer(), "unsafe", None, user="ana")
+    store.record("up", "How do I stretch the QL?", [], make_answer())
+    assert [r.user for r in store.list()] == ["ana", None]

@@ -133,12 +133,13 @@ def test_a_released_feedback_file_migrates_with_every_row_kept(tmp_path):
         (2, "down", "missing caution", "hip replacement", ["How do I stretch the QL?"], False),
         (4, "down", "unsafe", "née — ünïcode", [], True),
     ]
-    assert dump(path, "feedback") == feedback_rows()  # byte for byte, as the release wrote them
-    assert heads(path) == ["feedback_0001"]
+    # every value as the release wrote it, and the new column (who gave it) empty
+    assert dump(path, "feedback") == [(*row, None) for row in feedback_rows()]
+    assert heads(path) == ["feedback_0002"]
     from assistant.answer import Answer
 
     assert store.record("down", "after the upgrade", [], Answer("q", (), (), "d", False, None)) == 5  # AUTOINCREMENT kept
-    assert FeedbackStore(path).count() == 4 and heads(path) == ["feedback_0001"]  # a second open changes nothing
+    assert FeedbackStore(path).count() == 4 and heads(path) == ["feedback_0002"]  # a second open changes nothing
 
 
 def test_a_released_users_file_migrates_and_everyone_still_logs_in(tmp_path):

@@ -82,7 +82,7 @@ def test_study_progress_and_migrations_run_once(url):
         heads = sorted(r[0] for r in conn.execute(text("SELECT version_num FROM alembic_version")))
         tables = {r[0] for r in conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))}
     engine.dispose()
-    assert heads == ["feedback_0001", "study_0001", "users_0001"]
+    assert heads == ["feedback_0002", "study_0001", "users_0001"]
     assert tables == {"alembic_version", "feedback", "users", "cards", "answers"}
 
 
