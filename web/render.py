@@ -17,7 +17,7 @@ from dataclasses import replace
 from assistant.catalog import TechniqueCard
 from assistant.render import CHECK_FIRST, markdown, md, render
 from assistant.answer import Answer
-from web.technique_page import steps_html
+from web.technique_page import card_parts_html
 from assistant.types import CautionItem, Check, Citation, Direct, Layout, Line, Referral, Section
 
 THINKING = "Looking through the technique library…"
@@ -198,12 +198,7 @@ def library_html(cards: list[TechniqueCard], total: int, disclaimer: str) -> str
             out.append(f'<p class="tc-lib-meta">{e(meta)}</p>')
         if c.names:
             out.append(f'<p class="tc-lib-names">Also called: {e(", ".join(c.names))}</p>')
-        if c.positioning:
-            out.append("<h4>Positioning</h4><ul>" + "".join(f"<li>{e(p)}</li>" for p in c.positioning) + "</ul>")
-        if c.steps:
-            out.append("<h4>Steps</h4>" + steps_html(c.steps))
-        items = "".join(f"<li>{e(s)}</li>" for s in c.cautions)
-        out.append(f'<div class="tc-cautions"><h4>{"Cautions" if c.own_cautions else "General cautions"}</h4><ul>{items}</ul></div>')
+        out.append(card_parts_html(c, "h4"))
         if c.source:
             out.append(f'<p class="tc-lib-source">Source: {e(c.source)}</p>')
         out.append("</article>")

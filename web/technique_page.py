@@ -43,6 +43,20 @@ def steps_html(steps: Sequence[str]) -> str:
     return "<ol>" + "".join(out) + "</ol>"
 
 
+def card_parts_html(card: TechniqueCard, heading: str) -> str:
+    """A technique's positioning, steps and cautions, as the Library's cards and a technique's
+    page show them (under `heading`-level titles)."""
+    out = []
+    if card.positioning:
+        out.append(f"<{heading}>Positioning</{heading}><ul>" + "".join(f"<li>{e(p)}</li>" for p in card.positioning) + "</ul>")
+    if card.steps:
+        out.append(f"<{heading}>Steps</{heading}>" + steps_html(card.steps))
+    items = "".join(f"<li>{e(s)}</li>" for s in card.cautions)
+    title = "Cautions" if card.own_cautions else "General cautions"
+    out.append(f'<div class="tc-cautions"><{heading}>{title}</{heading}><ul>{items}</ul></div>')
+    return "".join(out)
+
+
 def image_files(doc: ParsedDocument) -> list[Path]:
     """The document's own illustrations that pass the checks above."""
     images = doc.meta.get("images") or []
@@ -81,12 +95,7 @@ def technique_html(card: TechniqueCard, doc: ParsedDocument | None, chunks: Sequ
         out.append(f'<p class="tc-lib-names">Also called: {e(", ".join(card.names))}</p>')
     if doc is not None and (files := image_files(doc)):
         out.append('<div class="tc-figures">' + "".join(_image(p, card.title, i) for i, p in enumerate(files, 1)) + "</div>")
-    if card.positioning:
-        out.append("<h3>Positioning</h3><ul>" + "".join(f"<li>{e(p)}</li>" for p in card.positioning) + "</ul>")
-    if card.steps:
-        out.append("<h3>Steps</h3>" + steps_html(card.steps))
-    items = "".join(f"<li>{e(s)}</li>" for s in card.cautions)
-    out.append(f'<div class="tc-cautions"><h3>{"Cautions" if card.own_cautions else "General cautions"}</h3><ul>{items}</ul></div>')
+    out.append(card_parts_html(card, "h3"))
     out.append(f'<div class="tc-disclaimer"><p><strong>Disclaimer:</strong> {e(disclaimer)}</p></div>')
     if card.source:
         out.append(f'<p class="tc-lib-source">Source: {e(card.source)}</p>')

@@ -14,18 +14,6 @@ from tests.web.test_browser import ask, shot
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
 
-@pytest.fixture
-def page(chromium, request):
-    web_app = request.getfixturevalue("web_app")  # after `chromium`: no server when the browser is skipped
-    context = chromium.new_context(viewport={"width": 1400, "height": 1100})
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    page.goto(web_app.url)
-    page.wait_for_selector("#question textarea")
-    yield page
-    context.close()
-
-
 def _top(row, selector: str) -> float:
     box = row.locator(selector).first.bounding_box()
     assert box is not None, f"{selector} is not drawn"
