@@ -62,7 +62,12 @@ def login(chromium, app, user: str):
 
 
 def reindex(page) -> None:
+    """Re-index and wait for this job's end (the panel still shows the previous job's end until
+    the click is handled: wait for it to change first)."""
+    progress = "() => document.querySelector('#manage-progress')?.innerText || ''"
+    before = page.evaluate(progress)
     page.locator("#manage-reindex").click()
+    page.wait_for_function(f"(before) => ({progress})() !== before", arg=before, timeout=REINDEX_TIMEOUT)
     page.wait_for_function(
         "() => /Finished|Failed/.test(document.querySelector('#manage-progress')?.innerText || '')", timeout=REINDEX_TIMEOUT
     )
