@@ -75,7 +75,8 @@ class Job:
     """One background re-index. `status` is replaced whole, so a reader never sees one stage's
     `done` with another's `total`."""
 
-    def __init__(self) -> None:
+    def __init__(self, number: int = 1) -> None:
+        self.number = number  # 1 for the first re-index this process started, then 2, ...
         self.status = JobStatus("running", 0, 0, "Starting")
         self.started = time.time()
         self._finished = threading.Event()
@@ -189,7 +190,7 @@ class LibraryManager:
         with self._lock:
             if self._job is not None and self._job.running:
                 raise TechniquesError("The library is already being re-indexed.", hint="Wait for it to finish.")
-            job = self._job = Job()
+            job = self._job = Job(self._job.number + 1 if self._job is not None else 1)
         threading.Thread(target=self._run, args=(job,), name="library-reindex", daemon=True).start()
         return job
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import logging
+import time
 from pathlib import Path
 
 import gradio as gr
@@ -120,7 +121,9 @@ def _progress_html(job) -> str:
     bar = f'<progress max="{max(job.total, 1)}" value="{job.done}" aria-label="Re-index progress"></progress>' if job.running else ""
     lines = "".join(f"<li>{e(line)}</li>" for line in job.status.summary)
     return (
-        f'<div class="tc-job tc-job-{e(job.state)}" role="status"><p><strong>{state}:</strong> {e(job.message)}</p>'
+        f'<div class="tc-job tc-job-{e(job.state)}" data-job="{job.number}" role="status">'
+        f"<p><strong>{state}:</strong> {e(job.message)}</p>"
+        f'<p class="tc-job-when">Re-index {job.number}, started {time.strftime("%H:%M:%S", time.localtime(job.started))}</p>'
         f"{bar}{f'<ul>{lines}</ul>' if lines else ''}</div>"
     )
 

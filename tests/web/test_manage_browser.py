@@ -62,16 +62,14 @@ def login(chromium, app, user: str):
 
 
 def reindex(page) -> None:
-    """Re-index and wait for this job's end (the panel still shows the previous job's end until
-    the click is handled: wait for it to change first)."""
-    progress = "() => document.querySelector('#manage-progress')?.innerText || ''"
-    before = page.evaluate(progress)
+    """Re-index and wait for this job's end. The panel names each job by number: wait for the
+    next number's end (while the click is in flight the panel still shows the previous job, and
+    Gradio's loading overlay changes its text without a new job having started)."""
+    before = page.evaluate("() => Number(document.querySelector('#manage-progress .tc-job')?.dataset.job || 0)")
     page.locator("#manage-reindex").click()
-    page.wait_for_function(f"(before) => ({progress})() !== before", arg=before, timeout=REINDEX_TIMEOUT)
-    page.wait_for_function(
-        "() => /Finished|Failed/.test(document.querySelector('#manage-progress')?.innerText || '')", timeout=REINDEX_TIMEOUT
-    )
-    assert "Finished" in page.locator("#manage-progress").inner_text(), page.locator("#manage-progress").inner_text()
+    job = f"#manage-progress .tc-job[data-job='{before + 1}']"
+    page.wait_for_selector(f"{job}.tc-job-done, {job}.tc-job-failed", timeout=REINDEX_TIMEOUT)
+    assert "Finished" in page.locator(job).inner_text(), page.locator(job).inner_text()
 
 
 def test_an_admin_adds_a_technique_answers_from_it_and_removes_it(chromium, managed_app, tmp_path):
