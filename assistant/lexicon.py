@@ -39,10 +39,22 @@ class Variants(DataModel):
     filler: list[str]
 
 
+class Placement(DataModel):
+    """Words around a body part that place the body rather than name what is treated: "lie on
+    your stomach", "knee on the bench", "on hands and knees", "knees bent"."""
+
+    before: list[str]  # a preposition of place just before it ("on", "against", "towards")
+    after: list[str]  # a preposition or posture word just after it ("on", "bent", "at")
+    modifiers: list[str]  # a posture word just before it ("soft knees")
+    skip: list[str]  # words passed over looking for those ("my", "the", "both")
+    source: str
+
+
 class LexiconFile(DataModel):
     phrases: list[Phrase]
     regions: list[Region]
     kinds: list[Kind]
+    placement: Placement
     variants: Variants
     plain_words: list[str]
 
@@ -59,8 +71,10 @@ class Aspect:
 
 @lru_cache(maxsize=256)
 def _alternation(terms: tuple[str, ...]) -> re.Pattern[str]:
-    ordered = sorted({t.lower() for t in terms}, key=len, reverse=True)  # longest phrase first
-    # a plural names the same thing ("back of my thighs", "lat raises")
+    # a plural names the same thing ("back of my thighs", "lat raises"), and so does the singular
+    # people make of a Latin plural ("tricep", "bicep", "adductor")
+    forms = {t.lower() for t in terms} | {t.lower()[:-1] for t in terms if len(t) > 4 and t.lower().endswith("s")}
+    ordered = sorted(forms, key=len, reverse=True)  # longest phrase first
     return re.compile(r"(?<![\w/])(?:" + "|".join(re.escape(t) for t in ordered) + r")(?:e?s)?(?![\w/])")
 
 
@@ -112,13 +126,54 @@ class Lexicon:
         return tuple(added)
 
     def aspects(self, text: str) -> tuple[Aspect, ...]:
-        """The body regions and kinds of technique `text` names, in the lexicon's order."""
+        """The body regions and kinds of technique `text` asks about, in the lexicon's order: a
+        body part named only to place the body ("lie on your stomach", "knee on the bench") is
+        not what it asks about."""
         lowered = text.lower()
-        return tuple(aspect for pattern, aspect in self._aspects if pattern.search(lowered))
+        return tuple(aspect for pattern, aspect in self._aspects
+                     if any(aspect.family != "region" or not self.places(lowered, m.span()) for m in pattern.finditer(lowered)))
+
+    def placed(self, text: str) -> tuple[Aspect, ...]:
+        """The body regions `text` names only to place the body: not asked about, though a
+        technique about one of them is still about the question ("lean back to stretch the
+        thigh away from the hip socket" is answered by a hip technique)."""
+        lowered = text.lower()
+        asked = set(self.aspects(text))
+        return tuple(aspect for pattern, aspect in self._aspects
+                     if aspect.family == "region" and aspect not in asked and pattern.search(lowered))
+
+    def places(self, lowered: str, span: tuple[int, int]) -> bool:
+        """Whether the body part at `span` of `lowered` places the body (data/lexicon.yaml
+        `placement`): a preposition of place or a posture word next to it, past determiners and
+        coordinated body parts ("on hands and knees", "hips and knees at 90 degrees")."""
+        rule = self.data.placement
+        before = _WORDS.findall(lowered[: span[0]])[::-1]
+        after = _WORDS.findall(lowered[span[1]:])
+        return (_next(before, rule.skip) in {*rule.before, *rule.modifiers} and bool(before)) or (
+            _next(after, rule.skip) in set(rule.after))
 
     def mentions(self, aspect: Aspect, text: str) -> int:
         """How often `text` (lower case) names the aspect."""
         return len(_alternation(aspect.terms).findall(text))
+
+
+_WORDS = re.compile(r"[a-z0-9']+")
+
+
+def _next(words: list[str], skip: list[str]) -> str | None:
+    """The first word of `words` past skipped words and coordinated ones ("and knees", "hands and")."""
+    i = 0
+    while i < len(words):
+        if words[i] in skip:
+            i += 1
+        elif words[i] in ("and", "or"):  # "and one hand": past the coordinated word and its determiners
+            i += 1
+            while i < len(words) and words[i] in skip:
+                i += 1
+            i += 1
+        else:
+            return words[i]
+    return None
 
 
 @lru_cache(maxsize=1)

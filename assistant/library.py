@@ -22,6 +22,7 @@ import Stemmer
 
 from assistant import snapshot as snapshots
 from assistant.library_fields import DocumentFields
+from assistant.proximity import positions, together
 from assistant.snapshot import LibraryState
 from ingest.store import Index
 from ingest.types import Chunk, ParsedDocument
@@ -32,6 +33,7 @@ from techniques.errors import TechniquesError
 logging.getLogger("bm25s").setLevel(logging.NOTSET)
 
 _WORD = re.compile(r"(?u)\b\w\w+\b")
+_WORD_OR_LETTER = re.compile(r"(?u)\b\w+\b")  # names keep their letters: "L-sit", "T-bar row", "Y raise"
 # words too common in technique names to say which technique a question is about
 _GENERIC = set(
     "stretch stretches stretching release releases technique techniques exercise exercises hip hips "
@@ -50,8 +52,9 @@ class Tokenizer:
         self._stop = set(bm25s.stopwords.STOPWORDS_EN)
         self._stems: dict[str, str] = {}  # a word's stem never changes: stem each word once
 
-    def __call__(self, text: str) -> list[str]:
-        words = [w for w in _WORD.findall(text.lower()) if w not in self._stop]
+    def __call__(self, text: str, *, letters: bool = False) -> list[str]:
+        """`letters`: keep one-letter words, as names need ("L-sit" is not "sit")."""
+        words = [w for w in (_WORD_OR_LETTER if letters else _WORD).findall(text.lower()) if w not in self._stop]
         stems = self._stems
         try:
             return [stems[w] for w in words]
@@ -182,7 +185,7 @@ class Library:
         out: dict[str, set[str]] = {}
         for doc_id, doc in self.docs.items():
             names = [doc.title, *map(str, _as_list(doc.meta.get("techniques")))]
-            out[doc_id] = {t for n in names for t in self.tokenize(n)} - set(self.tokenize(" ".join(_GENERIC)))
+            out[doc_id] = {t for n in names for t in self.tokenize(n, letters=True)} - set(self.tokenize(" ".join(_GENERIC)))
         return out
 
     @cached_property
@@ -201,16 +204,18 @@ class Library:
         out: dict[str, list[frozenset[str]]] = {}
         for doc_id, doc in self.docs.items():
             names = [doc.title, *map(str, _as_list(doc.meta.get("techniques")))]
-            out[doc_id] = [s for n in names if (s := frozenset(self.tokenize(n)) - generic)]
+            out[doc_id] = [s for n in names if (s := _distinctive(self.tokenize, n, generic))]
         return out
 
     def mentioned(self, text: str) -> set[str]:
-        """Techniques one of whose names the text uses, every distinctive word of it ("psoas",
-        "QL", "hip hike"; not "hammer a nail" for Hammer Curls): a named technique is answered
-        without the evidence threshold, so one shared word must not be enough."""
-        words = set(self.tokenize(text))
-        candidates = set().union(*(self._named_by.get(t, ()) for t in words))
-        return {d for d in candidates if any(name <= words for name in self._names.get(d, ()))}
+        """Techniques one of whose names the text uses, every distinctive word of it, close
+        together ("psoas", "QL", "hip hike"; not "hammer a nail" for Hammer Curls, nor "chin ...
+        head up" for Chin Up: proximity.py): a named technique is answered without the evidence
+        threshold, so one shared word, or words scattered over the message, must not be enough."""
+        tokens = self.tokenize(text, letters=True)
+        where = positions(tokens)
+        candidates = set().union(*(self._named_by.get(t, ()) for t in where))
+        return {d for d in candidates if any(together(name, where) == len(name) for name in self._names.get(d, ()))}
 
     # -- fields and words (built on first use: library_fields.py) ----------------------------
     @cached_property
@@ -221,6 +226,20 @@ class Library:
         """Whether the library's text has this word (as its stem): never a misspelling."""
         stems = self.tokenize(word)
         return not stems or all(t in self._idf for t in stems)
+
+
+FUNCTION_ZIPF = 5.8  # English words this frequent ("up", "over", "one") say no name alone
+
+
+def _distinctive(tokenize: Tokenizer, name: str, generic: set[str]) -> frozenset[str]:
+    """A name's distinctive words: not the generic ones ("stretch", "exercise"), unless that
+    leaves only words as common as "up" ("Muscle-up" is not named by "standing up")."""
+    from wordfreq import zipf_frequency
+
+    words = frozenset(tokenize(name, letters=True))
+    kept = words - generic
+    common = {t for w in _WORD_OR_LETTER.findall(name.lower()) if zipf_frequency(w, "en") >= FUNCTION_ZIPF for t in tokenize(w, letters=True)}
+    return kept if kept - common else words
 
 
 def _as_list(value: object) -> list:

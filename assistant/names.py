@@ -15,6 +15,7 @@ import re
 from collections import defaultdict
 
 from assistant.library import Library
+from assistant.proximity import Positions, positions, together
 from assistant.rules import answer_text
 
 # a question with a word the library has never heard of is answered by a technique whose name
@@ -38,7 +39,7 @@ def name_index(library: Library) -> tuple[dict[str, list[frozenset[str]]], dict[
             doc = library.docs[doc_id]
             aliases = doc.meta.get("techniques") or []
             texts = [doc.title, *(aliases if isinstance(aliases, list | tuple) else [aliases])]
-            names[doc_id] = [s for t in texts if (s := frozenset(library.tokenize(str(t))))]
+            names[doc_id] = [s for t in texts if (s := frozenset(library.tokenize(str(t), letters=True)))]
             for s in names[doc_id]:
                 for t in s:
                     by_term[t].add(doc_id)
@@ -51,9 +52,15 @@ def name_words(library: Library, doc_id: str) -> frozenset[str]:
     return frozenset().union(*name_index(library)[0].get(doc_id, []))
 
 
-def precision(library: Library, doc_id: str, terms: set[str]) -> float:
-    """The largest share of one of the technique's names that the question's terms contain."""
-    return max((len(n & terms) / len(n) for n in name_index(library)[0].get(doc_id, [])), default=0.0)
+def said(library: Library, *texts: str) -> Positions:
+    """Where each word of `texts` (the question, then what its terms mean) is, to find names in."""
+    return positions(*(library.tokenize(t, letters=True) for t in texts))
+
+
+def precision(library: Library, doc_id: str, where: Positions) -> float:
+    """The largest share of one of the technique's names that the question says, its words
+    close together (proximity.py)."""
+    return max((together(n, where) / len(n) for n in name_index(library)[0].get(doc_id, [])), default=0.0)
 
 
 def negated(text: str) -> list[str]:
@@ -76,15 +83,15 @@ def excluded(library: Library, text: str) -> frozenset[str]:
     return frozenset(ruled_out - set(library.tokenize(rest)))
 
 
-def longest_name(library: Library, doc_id: str, terms: set[str]) -> int:
-    """How many words the longest of a technique's names that `terms` say in full has (0 for
-    none): "hex bar squat" names "Hex Bar Squat" more fully than "Squats"."""
-    return max((len(n) for n in name_index(library)[0].get(doc_id, []) if n <= terms), default=0)
+def longest_name(library: Library, doc_id: str, where: Positions) -> int:
+    """How many words the longest of a technique's names that the question says in full has (0
+    for none): "hex bar squat" names "Hex Bar Squat" more fully than "Squats"."""
+    return max((len(n) for n in name_index(library)[0].get(doc_id, []) if together(n, where) == len(n)), default=0)
 
 
-def overlap(library: Library, doc_id: str, terms: set[str]) -> int:
-    """How many of `terms` the technique's best-matching name has."""
-    return max((len(n & terms) for n in name_index(library)[0].get(doc_id, [])), default=0)
+def overlap(library: Library, doc_id: str, where: Positions) -> int:
+    """How many words of the technique's best-matching name the question says together."""
+    return max((together(n, where) for n in name_index(library)[0].get(doc_id, [])), default=0)
 
 
 def focus_share(library: Library, doc_id: str, terms: set[str]) -> float:
@@ -100,11 +107,13 @@ def focus_share(library: Library, doc_id: str, terms: set[str]) -> float:
 def elsewhere(library: Library, retrieval, doc_id: str) -> str | None:
     """Why a short question with a word the library has never heard of, whose best technique
     shares at most one word of it in its name and says little of it in its names and metadata,
-    is about something else ("row a canoe", "fly a kite"); None when it is not."""
+    is about something else ("row a canoe", "fly a kite"); None when it is not. A name shares
+    words with the question's own words, not with what its terms mean ("band" is said to mean
+    "exercise band": "foam roll my IT band" does not name "Squats with exercise bands")."""
     if not retrieval.foreign:
         return None
-    said = set(library.informative(library.tokenize(retrieval.said), answer_text().question_words))
-    if (len(said) <= FOREIGN_TERMS and overlap(library, doc_id, said) <= 1
-            and focus_share(library, doc_id, said) < FOREIGN_FOCUS):
+    words = set(library.informative(library.tokenize(retrieval.said), answer_text().question_words))
+    if (len(words) <= FOREIGN_TERMS and overlap(library, doc_id, said(library, retrieval.text or retrieval.said)) <= 1
+            and focus_share(library, doc_id, words) < FOREIGN_FOCUS):
         return f"The library has nothing about {retrieval.foreign[0]}."
     return None

@@ -139,6 +139,8 @@ class Query:
     aspects: tuple[Aspect, ...]  # body regions and kinds of technique it asks about
     corrections: dict[str, str]
     foreign: tuple[str, ...] = ()  # words of it the library has never heard of (`foreign`)
+    renderings: tuple[str, ...] = ()  # `text` with its compounds spelt the library's other way
+    placed: tuple[Aspect, ...] = ()  # body regions it names only to place the body ("knee on the bench")
 
 
 def apply_fixes(text: str, fixes: dict[str, str]) -> str:

@@ -13,6 +13,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, replace
 
 from assistant.library import Library
+from assistant import names as naming
 from assistant.names import elsewhere, longest_name, overlap
 from assistant.query import asked
 from assistant.retrieve import Retrieval, TechniqueMatch, covers, retrieve, thresholds
@@ -50,7 +51,7 @@ def resolve(library: Library, embedder: Embedder, q: str, previous: str | None, 
         # of several techniques the question names, the one it names most fully; not one
         # named by fewer of its words than the best match's name shares ("Squats" for "hex
         # bar squat" when "Trap Bar Squat" ranks first)
-        said = set(library.tokenize(retrieval.query))
+        said = naming.said(library, retrieval.query)
         named_best = max(named_here, key=lambda m: longest_name(library, m.doc_id, said))
         if best is None or longest_name(library, named_best.doc_id, said) >= overlap(library, best.doc_id, said):
             best = named_best

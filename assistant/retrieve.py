@@ -20,7 +20,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from assistant import doc_dense
+from assistant import compounds, doc_dense
 from assistant import names as naming
 from assistant.glossary import glossary
 from assistant.lexicon import Aspect, lexicon
@@ -49,6 +49,8 @@ class Thresholds(DataModel):
     min_evidence: float
     fusion: Fusion
     body_mentions: int
+    card_words: int = 0  # a document this short covers a region or kind it names once
+    dense_pool: int = 0  # passages the dense search returns: their cosines are evidence past the fused k
     candidates: int
 
 
@@ -88,6 +90,7 @@ class Retrieval:
     corrections: dict[str, str] = field(default_factory=dict)
     foreign: tuple[str, ...] = ()  # words of the question the library has never heard of
     said: str = ""  # the asking part, corrected, with what its lay terms and shorthand mean
+    text: str = ""  # the asking part, corrected: the user's own words
     # set by the answering path when it decides "not covered": why, in words for the user
     no_answer_reason: str | None = None
 
@@ -141,31 +144,44 @@ def understand(library: Library, question: str) -> Query:
     fixes = misspelt(text, library.known, library.fields.words) if library.chunks else {}
     text = apply_fixes(text, fixes)
     meanings = lexicon().meanings(text)
-    lexical = glossary().expand(text) + (f" ({'; '.join(meanings)})" if meanings else "")
+    spelt = compounds.renderings(library, text)  # "deadlift" beside "Dead Lifts"
+    lexical = glossary().expand(text) + "".join(f" ({r})" for r in spelt) + (f" ({'; '.join(meanings)})" if meanings else "")
     unheard = foreign(asking(text), library.known, library.fields.words, glossary().words) if library.chunks else ()
-    return Query(text, lexical, dense_query(text), lexicon().aspects(text), fixes, unheard)
+    return Query(text, lexical, dense_query(text), lexicon().aspects(text), fixes, unheard, tuple(spelt),
+                 lexicon().placed(text))
 
 
 def covers(library: Library, doc_id: str, aspect: Aspect) -> bool:
     """Whether a technique is about a body region or kind of technique: named in its names or
     metadata, or, when its metadata names no region, often enough in its passages (a passage
-    that mentions the shoulders in passing does not make a low-back stretch a shoulder one)."""
+    that mentions the shoulders in passing does not make a low-back stretch a shoulder one),
+    or at all in a document as short as an exercise card, where every sentence is about it."""
     fields = library.fields
     if lexicon().mentions(aspect, fields.focus.get(doc_id, "")):
         return True
     doc = library.docs.get(doc_id)
     if aspect.family == "region" and doc is not None and doc.meta.get("region"):
         return False
-    return lexicon().mentions(aspect, fields.body.get(doc_id, "")) >= thresholds().body_mentions
+    body = fields.body.get(doc_id, "")
+    said = lexicon().mentions(aspect, body)
+    return said >= thresholds().body_mentions or (said >= 1 and _words(library, doc_id) <= thresholds().card_words)
 
 
-def _missing(library: Library, doc_id: str, aspects: tuple[Aspect, ...]) -> tuple[str, ...]:
+def _words(library: Library, doc_id: str) -> int:
+    counts = library.__dict__.setdefault("_body_words", {})
+    if doc_id not in counts:
+        counts[doc_id] = len(library.fields.body.get(doc_id, "").split())
+    return counts[doc_id]
+
+
+def _missing(library: Library, doc_id: str, aspects: tuple[Aspect, ...], placed: tuple[Aspect, ...] = ()) -> tuple[str, ...]:
     """What a technique lacks of what is asked: every kind of technique it is not, and the body
-    regions only when it covers none of those named (a question that places the body while
-    asking, "calf raises with a partner on my lower back", names regions it is not about)."""
+    regions only when it covers none of those named, asked about or placing the body (a question
+    that places the body while asking, "calf raises with a partner on my lower back", names
+    regions it is not about; "stretch the thigh away from the hip socket" is about the hip too)."""
     kinds = [a.label for a in aspects if a.family == "kind" and not covers(library, doc_id, a)]
     regions = [a for a in aspects if a.family == "region"]
-    if any(covers(library, doc_id, a) for a in regions):
+    if any(covers(library, doc_id, a) for a in [*regions, *placed]):
         regions = []
     return tuple(kinds + [a.label for a in regions])
 
@@ -194,7 +210,7 @@ def retrieve(library: Library, embedder: Embedder, question: str, k: int = 8, *,
             embedded = embedder.embed_query(query.dense)
         else:
             embedded = vector.result()
-        for rank, (cid, sim) in enumerate(library.index.query(embedded, 2 * k)):
+        for rank, (cid, sim) in enumerate(library.index.query(embedded, max(2 * k, weights.dense_pool))):
             if cid in library.position:
                 if rank < k:
                     fused[cid] += 1.0 / (RRF_K + rank + 1)
@@ -220,7 +236,7 @@ def retrieve(library: Library, embedder: Embedder, question: str, k: int = 8, *,
     # what the question says in its own words and what its lay terms mean, not the glossary's
     # synonyms ("lumbar" is not "back pain" when it comes to naming a technique)
     meant = lexicon().meanings(query.text)
-    said, ruled_out = set(library.tokenize(" ".join([query.text, *meant]))), naming.excluded(library, query.text)
+    said, ruled_out = naming.said(library, query.text, *query.renderings, *meant), naming.excluded(library, query.text)
     ignore = answer_text().question_words
     # what the question rules out is not what it asks for
     plain_terms = [t for t in library.informative(library.tokenize(query.text), ignore) if t not in ruled_out]
@@ -237,7 +253,7 @@ def retrieve(library: Library, embedder: Embedder, question: str, k: int = 8, *,
         w = float(whole[i]) / top_whole if i is not None else 0.0
         # expansions help when the text uses the long form, and must not dilute when it doesn't
         coverage = max(library.coverage(plain_terms, doc_id), library.coverage(expanded_terms, doc_id))
-        missing = _missing(library, doc_id, query.aspects)
+        missing = _missing(library, doc_id, query.aspects, query.placed)
         c = max(0.0, float(card[i])) if i is not None and len(card) else 0.0
         x = naming.precision(library, doc_id, said)
         r = -1.0 if ruled_out & naming.name_words(library, doc_id) else 0.0  # "not on the Smith machine"
@@ -252,7 +268,7 @@ def retrieve(library: Library, embedder: Embedder, question: str, k: int = 8, *,
     matches.sort(key=lambda m: (-m.score, m.doc_id))
     uncovered = tuple(a.label for a in query.aspects if not _covered_anywhere(library, a))
     return Retrieval(query.lexical, tuple(matches), query.aspects, uncovered, query.corrections, query.foreign,
-                     " ".join([query.text, *meant]))
+                     " ".join([query.text, *meant]), query.text)
 
 
 def fuse(weights: Fusion, fields: tuple[float, ...]) -> float:
