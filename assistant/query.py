@@ -87,9 +87,23 @@ def misspelt(text: str, known: Callable[[str], bool], vocabulary: Iterable[str] 
     fixes: dict[str, str] = {}
     for word in unknown:
         found = process.extractOne(word, choices, scorer=fuzz.ratio, score_cutoff=cutoff)
+        if found is None:  # a vowel or two wrong keeps the consonants: "pistle", "piriformus"
+            found = next((c for c in process.extract(word, choices, scorer=fuzz.ratio, score_cutoff=SOUND_CUTOFF, limit=5)
+                          if skeleton(c[0]) == skeleton(word)), None)
         if found is not None and found[0] != word:
             fixes[word] = found[0]
     return fixes
+
+
+SOUND_CUTOFF = 70.0  # how close a word with the same consonants must still be
+_VOWELS = re.compile(r"(?<!^)[aeiouy]")
+_DOUBLED = re.compile(r"(.)\1+")
+
+
+def skeleton(word: str) -> str:
+    """A word's consonants in order, doubled letters once, its first letter kept: misspellings
+    by sound share it ("pistle" and "pistol": pstl; "gastrocnemeus" and "gastrocnemius")."""
+    return _VOWELS.sub("", _DOUBLED.sub(r"\1", word.lower()))
 
 
 WORD = 3.0  # Zipf frequency from which a word is English, not a misspelling ("hair", "flowers")

@@ -124,3 +124,21 @@ def test_the_medical_senses_still_are(real_embedder, question: str, category: st
 
     flag = assess(question, embedder=real_embedder)
     assert flag is not None and flag.category == category
+
+
+# ------------------------------------------------------ misspellings by sound, positions
+
+
+def test_a_word_misspelt_by_its_vowels_is_corrected_to_the_library_word_with_its_consonants() -> None:
+    from assistant.query import misspelt, skeleton
+
+    assert skeleton("gastrocnemeus") == skeleton("gastrocnemius")
+    vocabulary = ["gastrocnemius", "soleus", "stretch", "piston"]
+    assert misspelt("gastrocnemeus stretch", lambda w: w == "stretch", vocabulary) == {"gastrocnemeus": "gastrocnemius"}
+    assert misspelt("pistle squat", lambda w: w == "squat", vocabulary) == {}  # "piston" has other consonants
+
+
+def test_starting_positions_in_lay_words_mean_the_therapist_terms() -> None:
+    assert "prone" in lexicon().meanings("lying face down, lift both arms")
+    assert "quadruped" in lexicon().meanings("on hands and knees, arch the back")
+    assert "supine" not in lexicon().meanings("squat with the bar on my back")  # placing a bar, not lying
