@@ -55,6 +55,8 @@ class LexiconFile(DataModel):
     regions: list[Region]
     kinds: list[Kind]
     placement: Placement
+    contrasts: list[tuple[list[str], list[str]]]
+    contrasts_source: str
     variants: Variants
     plain_words: list[str]
 

@@ -28,7 +28,7 @@ from assistant.library import Library
 from assistant.query import Query, apply_fixes, asked, asking, foreign, misspelt
 from assistant.rules import answer_text
 from ingest.embed import Embedder
-from ingest.types import Chunk
+from ingest.types import Chunk, SectionKind
 from techniques.data import DataModel, load_data
 
 RRF_K = 60
@@ -51,6 +51,7 @@ class Thresholds(DataModel):
     body_mentions: int
     card_words: int = 0  # a document this short covers a region or kind it names once
     dense_pool: int = 0  # passages the dense search returns: their cosines are evidence past the fused k
+    contrast: float = 0.0  # taken off a technique that says the other side of a contrast (lexicon.yaml)
     candidates: int
 
 
@@ -77,8 +78,10 @@ class TechniqueMatch:
     hits: tuple[Hit, ...]
     missing: tuple[str, ...] = ()  # labels of the question's aspects this technique does not cover
     # names, whole, passages, dense, card, exact in [0, 1]; then -1 when the question rules the
-    # technique's name out ("not on the Smith machine"), else 0, added as it is
-    fields: tuple[float, ...] = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+    # technique's name out ("not on the Smith machine"), else 0, added as it is; then 1 when the
+    # technique says the other side of a contrast the question names ("standing" / sitting on a
+    # bench), else 0, weighed by `contrast`
+    fields: tuple[float, ...] = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
 
 
 @dataclass(frozen=True)
@@ -237,6 +240,7 @@ def retrieve(library: Library, embedder: Embedder, question: str, k: int = 8, *,
     # synonyms ("lumbar" is not "back pain" when it comes to naming a technique)
     meant = lexicon().meanings(query.text)
     said, ruled_out = naming.said(library, query.text, *query.renderings, *meant), naming.excluded(library, query.text)
+    saying = frozenset(library.tokenize(" ".join([query.text, *meant])))
     ignore = answer_text().question_words
     # what the question rules out is not what it asks for
     plain_terms = [t for t in library.informative(library.tokenize(query.text), ignore) if t not in ruled_out]
@@ -257,13 +261,14 @@ def retrieve(library: Library, embedder: Embedder, question: str, k: int = 8, *,
         c = max(0.0, float(card[i])) if i is not None and len(card) else 0.0
         x = naming.precision(library, doc_id, said)
         r = -1.0 if ruled_out & naming.name_words(library, doc_id) else 0.0  # "not on the Smith machine"
-        raw.append((doc_id, passages, n, w, best_dense, c, x, r, coverage, missing, tuple(hits)))
+        k = contradicts(library, doc_id, saying)
+        raw.append((doc_id, passages, n, w, best_dense, c, x, r, k, coverage, missing, tuple(hits)))
     top_passages = max((r[1] for r in raw), default=0.0) or 1.0
     f = weights.fusion
     matches = [
         TechniqueMatch(doc_id, fuse(f, fs), 0.5 * max(d, c) + 0.5 * cov, d, cov, hits, missing, fs)
-        for doc_id, p, n, w, d, c, x, r, cov, missing, hits in raw
-        if (fs := (n, w, p / top_passages, d, c, x, r))
+        for doc_id, p, n, w, d, c, x, r, k, cov, missing, hits in raw
+        if (fs := (n, w, p / top_passages, d, c, x, r, k))
     ]
     matches.sort(key=lambda m: (-m.score, m.doc_id))
     uncovered = tuple(a.label for a in query.aspects if not _covered_anywhere(library, a))
@@ -273,9 +278,46 @@ def retrieve(library: Library, embedder: Embedder, question: str, k: int = 8, *,
 
 def fuse(weights: Fusion, fields: tuple[float, ...]) -> float:
     """A technique's ranking score from its fields (names, whole text, passages, dense, card)."""
-    n, w, p, d, c, x, ruled_out = fields
+    n, w, p, d, c, x, ruled_out, contrary = fields
     return (weights.names * n + weights.whole * w + weights.passages * p + weights.dense * d + weights.card * c
-            + weights.exact * x + ruled_out)
+            + weights.exact * x + ruled_out - thresholds().contrast * contrary)
+
+
+def contradicts(library: Library, doc_id: str, saying: frozenset[str]) -> float:
+    """1.0 when the technique's names or first step say one side of a contrast (data/lexicon.yaml
+    `contrasts`: sitting / standing, overhand / underhand, ...) and not the other while the
+    question says only the other; else 0.0."""
+    sides = _contrasts(library)
+    asked = [(a, b) for a, b in sides if (saying & a) and not (saying & b)]
+    if not asked:
+        return 0.0
+    start = _start_words(library, doc_id)
+    return 1.0 if any((start & b) and not (start & a) for a, b in asked) else 0.0
+
+
+def _contrasts(library: Library) -> list[tuple[frozenset[str], frozenset[str]]]:
+    cached = library.__dict__.get("_contrasts")
+    if cached is None:
+        stems = lambda words: frozenset(library.tokenize(" ".join(words)))  # noqa: E731
+        cached = [(stems(a), stems(b)) for a, b in lexicon().data.contrasts]
+        cached += [(b, a) for a, b in cached]
+        library.__dict__["_contrasts"] = cached
+    return cached
+
+
+def _start_words(library: Library, doc_id: str) -> frozenset[str]:
+    """The words of a technique's names and metadata and of the start of its first step: where
+    it says how the body starts."""
+    cached = library.__dict__.setdefault("_start_words", {})
+    if doc_id not in cached:
+        chunks = library.by_doc.get(doc_id) or []
+        first = next((c for c in chunks if c.section_kind == SectionKind.STEPS), chunks[0] if chunks else None)
+        opening = first.text[:START_CHARS] if first is not None else ""
+        cached[doc_id] = frozenset(library.tokenize(f"{library.fields.focus.get(doc_id, '')} {opening}"))
+    return cached[doc_id]
+
+
+START_CHARS = 200  # the start of a technique's first step: its starting position
 
 
 def _best_passages(library: Library, scores: np.ndarray, doc_id: str) -> list[Hit]:

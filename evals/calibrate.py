@@ -47,6 +47,7 @@ def best_threshold(positives: list[float], negatives: list[float]) -> tuple[floa
 
 
 FIELDS = ("names", "whole", "passages", "dense", "card", "exact")
+CONTRASTS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3)
 
 
 def weight_grid(step: float, n: int = len(FIELDS)) -> list[tuple[float, ...]]:
@@ -56,8 +57,10 @@ def weight_grid(step: float, n: int = len(FIELDS)) -> list[tuple[float, ...]]:
             for head in itertools.product(range(units + 1), repeat=n - 1) if sum(head) <= units]
 
 
-def grid_hits(found: list[tuple[set[str], tuple]], grid: list[tuple[float, ...]]) -> np.ndarray:
-    """For each weighting of `grid`, how many questions' best re-ranked technique is expected."""
+def grid_hits(found: list[tuple[set[str], tuple]], grid: list[tuple[float, ...]], contrast: float = 0.0) -> np.ndarray:
+    """For each weighting of `grid`, how many questions' best re-ranked technique is expected.
+    Past the fitted fields: the rule-out field, added as it is, then the contrast flag, taken
+    off times `contrast`."""
     weights = np.asarray(grid, dtype=np.float64)
     hits = np.zeros(len(grid), dtype=np.int64)
     for expected, matches in found:
@@ -67,7 +70,10 @@ def grid_hits(found: list[tuple[set[str], tuple]], grid: list[tuple[float, ...]]
         good = np.asarray([m.doc_id in expected for m in matches])
         # ties go to the first candidate, as the retrieval's own order breaks them
         # the fields past the fitted ones are added as they are (a technique the question rules out)
-        fitted = fields[:, :weights.shape[1]] @ weights.T + fields[:, weights.shape[1]:].sum(axis=1, keepdims=True)
+        n = weights.shape[1]
+        fitted = fields[:, :n] @ weights.T + fields[:, n:n + 1].sum(axis=1, keepdims=True)
+        if fields.shape[1] > n + 1:
+            fitted = fitted - contrast * fields[:, n + 1:n + 2]
         hits += good[np.argmax(fitted, axis=0)]
     return hits
 
@@ -130,13 +136,18 @@ def main(argv: list[str] | None = None) -> int:
                 r = retrieval.retrieve(library, embedder, c.question, assistant.settings.top_k)
                 found.append((set(c.expected_sources), r.matches))
     grid = weight_grid(args.step)
-    scored = sorted(zip(grid_hits(found, grid).tolist(), grid), key=lambda t: (-t[0], t[1]))
+    contrast = retrieval.thresholds().contrast
+    scored = sorted(zip(grid_hits(found, grid, contrast).tolist(), grid), key=lambda t: (-t[0], t[1]))
     hits, best = scored[0]
     chosen = dict(zip(FIELDS, best))
-    print(f"fusion (hit@1 over {len(found)} answerable questions): "
+    print(f"fusion (hit@1 over {len(found)} answerable questions, contrast {contrast}): "
           + ", ".join(f"{k} {v}" for k, v in chosen.items()) + f": {hits}/{len(found)} = {hits / max(1, len(found)):.3f}")
     for h, w in scored[1:4]:
         print(f"  next: {w}: {h}/{len(found)}")
+    # the contrast penalty with those weights (smallest of the best: a ranking-down, not a veto)
+    by_penalty = [(int(grid_hits(found, [best], p)[0]), p) for p in CONTRASTS]
+    top = max(h for h, _ in by_penalty)
+    print("contrast: " + ", ".join(f"{p}: {h}" for h, p in by_penalty) + f" -> {min(p for h, p in by_penalty if h == top)}")
 
     # 2. the no-answer threshold with those weights
     current = retrieval.thresholds()

@@ -142,3 +142,42 @@ def test_starting_positions_in_lay_words_mean_the_therapist_terms() -> None:
     assert "prone" in lexicon().meanings("lying face down, lift both arms")
     assert "quadruped" in lexicon().meanings("on hands and knees, arch the back")
     assert "supine" not in lexicon().meanings("squat with the bar on my back")  # placing a bar, not lying
+
+
+# ------------------------------------------------------------------------------ contrasts
+
+PRESSES = {
+    "seated-press.md": "# Barbell shoulder press\n\n## Steps\n\n1. Sit on a bench with the back rest upright.\n"
+                       "2. Press the bar overhead.\n3. Lower it to the chest.\n",
+    "standing-press.md": "# Barbell overhead press\n\n## Steps\n\n1. Stand with the feet hip-width apart.\n"
+                         "2. Press the bar overhead.\n3. Lower it to the chest.\n",
+}
+
+
+@pytest.fixture
+def presses(tmp_path, settings, fake_embedder):
+    from assistant.service import Assistant
+    from ingest.pipeline import ingest
+
+    folder = tmp_path / "presses"
+    folder.mkdir()
+    for name, text in PRESSES.items():
+        (folder / name).write_text(text, "utf-8")
+    ingest([folder], settings, embedder=fake_embedder, progress=False)
+    return Assistant(settings, embedder=fake_embedder)
+
+
+def test_a_technique_that_starts_the_other_way_is_ranked_down(presses) -> None:
+    from assistant.retrieve import contradicts
+
+    library = presses.library()
+    standing = frozenset(library.tokenize("standing barbell shoulder press"))
+    assert contradicts(library, "seated-press", standing) == 1.0  # it starts sitting on a bench
+    assert contradicts(library, "standing-press", standing) == 0.0
+    assert contradicts(library, "seated-press", frozenset(library.tokenize("barbell shoulder press"))) == 0.0
+    from assistant.retrieve import fuse, retrieve, thresholds
+
+    seated = retrieve(library, presses.embedder, "standing barbell shoulder press").for_doc("seated-press")
+    assert seated.fields[-1] == 1.0
+    unpenalised = fuse(thresholds().fusion, (*seated.fields[:-1], 0.0))
+    assert seated.score == pytest.approx(unpenalised - thresholds().contrast) and thresholds().contrast > 0
