@@ -16,7 +16,8 @@ from assistant.library import Library
 from assistant import names as naming
 from assistant.names import elsewhere, longest_name, overlap
 from assistant.query import asked
-from assistant.retrieve import Retrieval, TechniqueMatch, covers, retrieve, thresholds
+from assistant.coverage import covers
+from assistant.retrieve import Retrieval, TechniqueMatch, retrieve, thresholds
 from assistant.rules import answer_text
 from assistant.safety import scope, triage
 from assistant.types import PastTurn

@@ -16,48 +16,22 @@ from __future__ import annotations
 from collections import defaultdict
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 
 from assistant import compounds, doc_dense
 from assistant import names as naming
+from assistant.coverage import contradicts, covered_anywhere, lacking
 from assistant.glossary import glossary
 from assistant.lexicon import Aspect, lexicon
 from assistant.library import Library
 from assistant.query import Query, apply_fixes, asked, asking, foreign, misspelt
 from assistant.rules import answer_text
+from assistant.weights import Fusion, thresholds
 from ingest.embed import Embedder
-from ingest.types import Chunk, SectionKind
-from techniques.data import DataModel, load_data
+from ingest.types import Chunk
 
 RRF_K = 60
-
-
-class Fusion(DataModel):
-    names: float
-    whole: float
-    passages: float
-    dense: float
-    card: float = 0.0  # the document-level dense vector (doc_dense.py)
-    exact: float = 0.0  # the share of a name the question says (names.precision)
-
-
-class Thresholds(DataModel):
-    """data/thresholds.yaml: every fitted number of retrieval."""
-
-    min_evidence: float
-    fusion: Fusion
-    body_mentions: int
-    card_words: int = 0  # a document this short covers a region or kind it names once
-    dense_pool: int = 0  # passages the dense search returns: their cosines are evidence past the fused k
-    contrast: float = 0.0  # taken off a technique that says the other side of a contrast (lexicon.yaml)
-    candidates: int
-
-
-@lru_cache(maxsize=1)
-def thresholds() -> Thresholds:
-    return load_data("assistant", "thresholds.yaml", Thresholds)
 
 
 @dataclass(frozen=True)
@@ -154,48 +128,6 @@ def understand(library: Library, question: str) -> Query:
                  lexicon().placed(text))
 
 
-def covers(library: Library, doc_id: str, aspect: Aspect) -> bool:
-    """Whether a technique is about a body region or kind of technique: named in its names or
-    metadata, or, when its metadata names no region, often enough in its passages (a passage
-    that mentions the shoulders in passing does not make a low-back stretch a shoulder one),
-    or at all in a document as short as an exercise card, where every sentence is about it."""
-    fields = library.fields
-    if lexicon().mentions(aspect, fields.focus.get(doc_id, "")):
-        return True
-    doc = library.docs.get(doc_id)
-    if aspect.family == "region" and doc is not None and doc.meta.get("region"):
-        return False
-    body = fields.body.get(doc_id, "")
-    said = lexicon().mentions(aspect, body)
-    return said >= thresholds().body_mentions or (said >= 1 and _words(library, doc_id) <= thresholds().card_words)
-
-
-def _words(library: Library, doc_id: str) -> int:
-    counts = library.__dict__.setdefault("_body_words", {})
-    if doc_id not in counts:
-        counts[doc_id] = len(library.fields.body.get(doc_id, "").split())
-    return counts[doc_id]
-
-
-def _missing(library: Library, doc_id: str, aspects: tuple[Aspect, ...], placed: tuple[Aspect, ...] = ()) -> tuple[str, ...]:
-    """What a technique lacks of what is asked: every kind of technique it is not, and the body
-    regions only when it covers none of those named, asked about or placing the body (a question
-    that places the body while asking, "calf raises with a partner on my lower back", names
-    regions it is not about; "stretch the thigh away from the hip socket" is about the hip too)."""
-    kinds = [a.label for a in aspects if a.family == "kind" and not covers(library, doc_id, a)]
-    regions = [a for a in aspects if a.family == "region"]
-    if any(covers(library, doc_id, a) for a in [*regions, *placed]):
-        regions = []
-    return tuple(kinds + [a.label for a in regions])
-
-
-def _covered_anywhere(library: Library, aspect: Aspect) -> bool:
-    cached = library.__dict__.setdefault("_aspect_cover", {})
-    if aspect.label not in cached:
-        cached[aspect.label] = any(covers(library, d, aspect) for d in library.fields.ids)
-    return cached[aspect.label]
-
-
 def retrieve(library: Library, embedder: Embedder, question: str, k: int = 8, *, vector: Future | None = None) -> Retrieval:
     """`vector`: the embedding of `dense_query(question)` being computed by the caller, collected
     after the lexical search (which runs meanwhile); recomputed when a misspelling was fixed."""
@@ -257,7 +189,7 @@ def retrieve(library: Library, embedder: Embedder, question: str, k: int = 8, *,
         w = float(whole[i]) / top_whole if i is not None else 0.0
         # expansions help when the text uses the long form, and must not dilute when it doesn't
         coverage = max(library.coverage(plain_terms, doc_id), library.coverage(expanded_terms, doc_id))
-        missing = _missing(library, doc_id, query.aspects, query.placed)
+        missing = lacking(library, doc_id, query.aspects, query.placed)
         c = max(0.0, float(card[i])) if i is not None and len(card) else 0.0
         x = naming.precision(library, doc_id, said)
         r = -1.0 if ruled_out & naming.name_words(library, doc_id) else 0.0  # "not on the Smith machine"
@@ -271,7 +203,7 @@ def retrieve(library: Library, embedder: Embedder, question: str, k: int = 8, *,
         if (fs := (n, w, p / top_passages, d, c, x, r, k))
     ]
     matches.sort(key=lambda m: (-m.score, m.doc_id))
-    uncovered = tuple(a.label for a in query.aspects if not _covered_anywhere(library, a))
+    uncovered = tuple(a.label for a in query.aspects if not covered_anywhere(library, a))
     return Retrieval(query.lexical, tuple(matches), query.aspects, uncovered, query.corrections, query.foreign,
                      " ".join([query.text, *meant]), query.text)
 
@@ -281,43 +213,6 @@ def fuse(weights: Fusion, fields: tuple[float, ...]) -> float:
     n, w, p, d, c, x, ruled_out, contrary = fields
     return (weights.names * n + weights.whole * w + weights.passages * p + weights.dense * d + weights.card * c
             + weights.exact * x + ruled_out - thresholds().contrast * contrary)
-
-
-def contradicts(library: Library, doc_id: str, saying: frozenset[str]) -> float:
-    """1.0 when the technique's names or first step say one side of a contrast (data/lexicon.yaml
-    `contrasts`: sitting / standing, overhand / underhand, ...) and not the other while the
-    question says only the other; else 0.0."""
-    sides = _contrasts(library)
-    asked = [(a, b) for a, b in sides if (saying & a) and not (saying & b)]
-    if not asked:
-        return 0.0
-    start = _start_words(library, doc_id)
-    return 1.0 if any((start & b) and not (start & a) for a, b in asked) else 0.0
-
-
-def _contrasts(library: Library) -> list[tuple[frozenset[str], frozenset[str]]]:
-    cached = library.__dict__.get("_contrasts")
-    if cached is None:
-        stems = lambda words: frozenset(library.tokenize(" ".join(words)))  # noqa: E731
-        cached = [(stems(a), stems(b)) for a, b in lexicon().data.contrasts]
-        cached += [(b, a) for a, b in cached]
-        library.__dict__["_contrasts"] = cached
-    return cached
-
-
-def _start_words(library: Library, doc_id: str) -> frozenset[str]:
-    """The words of a technique's names and metadata and of the start of its first step: where
-    it says how the body starts."""
-    cached = library.__dict__.setdefault("_start_words", {})
-    if doc_id not in cached:
-        chunks = library.by_doc.get(doc_id) or []
-        first = next((c for c in chunks if c.section_kind == SectionKind.STEPS), chunks[0] if chunks else None)
-        opening = first.text[:START_CHARS] if first is not None else ""
-        cached[doc_id] = frozenset(library.tokenize(f"{library.fields.focus.get(doc_id, '')} {opening}"))
-    return cached[doc_id]
-
-
-START_CHARS = 200  # the start of a technique's first step: its starting position
 
 
 def _best_passages(library: Library, scores: np.ndarray, doc_id: str) -> list[Hit]:

@@ -168,7 +168,7 @@ def presses(tmp_path, settings, fake_embedder):
 
 
 def test_a_technique_that_starts_the_other_way_is_ranked_down(presses) -> None:
-    from assistant.retrieve import contradicts
+    from assistant.coverage import contradicts
 
     library = presses.library()
     standing = frozenset(library.tokenize("standing barbell shoulder press"))
