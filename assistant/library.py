@@ -215,7 +215,8 @@ class Library:
         tokens = self.tokenize(text, letters=True)
         where = positions(tokens)
         candidates = set().union(*(self._named_by.get(t, ()) for t in where))
-        return {d for d in candidates if any(together(name, where) == len(name) for name in self._names.get(d, ()))}
+        return {d for d in candidates
+                if any(name <= where.keys() and together(name, where) == len(name) for name in self._names.get(d, ()))}
 
     # -- fields and words (built on first use: library_fields.py) ----------------------------
     @cached_property

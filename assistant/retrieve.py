@@ -155,11 +155,6 @@ def retrieve(library: Library, embedder: Embedder, question: str, k: int = 8, *,
     for cid, score in sorted(fused.items(), key=lambda kv: -kv[1]):
         chunk = library.chunks[library.position[cid]]
         by_doc[chunk.doc_id].append(Hit(chunk, score, dense.get(cid, 0.0), float(lexical.scores[library.position[cid]])))
-    for cid, sim in dense.items():  # dense neighbours past the fused k still count as evidence
-        chunk = library.chunks[library.position[cid]]
-        if cid not in fused:
-            by_doc[chunk.doc_id].append(Hit(chunk, 0.0, sim, float(lexical.scores[library.position[cid]])))
-
     fields = library.fields
     names = fields.name_scores(lexical.terms) if fields.ids else np.zeros(0)
     whole = fields.whole_scores(lexical.terms) if fields.ids else np.zeros(0)
@@ -167,6 +162,10 @@ def retrieve(library: Library, embedder: Embedder, question: str, k: int = 8, *,
     candidates = set(by_doc)
     for scores in (names, whole, card):
         candidates.update(fields.ids[i] for i in top_k(scores, weights.candidates))
+    for cid, sim in dense.items():  # a candidate's dense neighbours past the fused k still count as evidence
+        chunk = library.chunks[library.position[cid]]
+        if cid not in fused and chunk.doc_id in candidates:
+            by_doc[chunk.doc_id].append(Hit(chunk, 0.0, sim, float(lexical.scores[library.position[cid]])))
 
     # what the question says in its own words and what its lay terms mean, not the glossary's
     # synonyms ("lumbar" is not "back pain" when it comes to naming a technique)
