@@ -15,7 +15,6 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from assistant.checks import mark_affected, review
-from assistant.intent import intents
 from assistant.library import Library
 from assistant.retrieve import TechniqueMatch
 from assistant.rules import answer_text
@@ -60,7 +59,8 @@ class Card:
     safety: dict = field(default_factory=dict)  # the safety review, for the trace
 
 
-# sections a fact answer always keeps: the direct answer comes first, then the technique
+# the sections a fact answer keeps: its direct answer is what was asked, then the technique's
+# steps (or, without steps, its passages); cautions and the disclaimer are the envelope's
 _FACT_KEEPS = frozenset({"steps", "passages"})
 
 
@@ -107,8 +107,9 @@ def compose_card(
     history: Sequence[str] = (),
 ) -> Card:
     """The card for `match`. `direct` answers a fact question with this card's citation
-    numbers (assistant.direct); when it does, the card is compact: the direct answer, the steps
-    and the sections that are what was asked, then the cautions."""
+    numbers (assistant.direct); when it does, the card is compact: the direct answer, then the
+    steps (folded: the web shows them one click away, Markdown whole), then the cautions. A
+    contraindication verdict for this client keeps the whole card."""
     doc = library.docs[match.doc_id]
     chunks = library.by_doc[match.doc_id]
     cite = Citations({h.chunk.id: h.score for h in match.hits})
@@ -122,7 +123,7 @@ def compose_card(
             _cite_caution(cite, chunks, item.text)
     answered = direct(cite) if direct is not None else None
     # a fact answer's card skips what was not asked before it cites it, so every number is used
-    keep = _FACT_KEEPS | set(_intent_keeps(answered.intent)) if answered is not None else None
+    keep = _FACT_KEEPS if answered is not None else None
     if safety.verdicts:
         keep = None  # a verdict for this client: every part of the technique it may concern is shown
     fold = keep is not None  # a fact answer's steps come after its direct answer: renderers may fold them
@@ -170,10 +171,6 @@ def compose_card(
         sections = _unrepeated(sections, {line.text for line in answered.lines})
     return Card(doc.title, _tagline(doc), mark_affected(sections, safety.verdicts), cite.entries, tuple(shown),
                 direct=answered, checks=safety.checks, safety=safety.trace())
-
-
-def _intent_keeps(intent: str) -> tuple[str, ...]:
-    return intents().get(intent).keeps
 
 
 def _unrepeated(sections: list[Section], said: set[str]) -> list[Section]:

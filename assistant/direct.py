@@ -9,9 +9,12 @@ question prefers the Breathing section) and when it shares the question's rarer 
 intents whose evidence is required only a sentence that carries it can be the answer, so a
 hold-time answer never cites a sentence without a duration; for the others, a best sentence less
 similar than the intent's threshold (fitted on evals/datasets/dev/facts.yaml) is "not stated".
+A situation stated before the asking part ("pt supine - where do my fingers go?") weighs less
+than what is asked; a question that asks two things gets a sentence for each; a "where" question
+gets a sentence naming a place (the `slots` of intents.yaml).
 
 Comparison questions get two lines per technique (what it is for, how it is done: or the fact
-asked about each); eligibility questions the contraindication check's verdict first
+asked about each), each technique's own where both documents share sentences; eligibility questions the contraindication check's verdict first
 (assistant.safety.contraindications), then the document's matching caution. How-to questions
 get no direct answer: the steps are the answer.
 """
@@ -24,7 +27,8 @@ from typing import Protocol
 import numpy as np
 
 from assistant.direct_sentences import (
-    LIST_ITEM_CHARS, Candidate, aliases, candidates, listed, sentence_vectors, squash, without_names, words,
+    LIST_ITEM_CHARS, Candidate, aliases, asked_parts, asking_part, candidates, given, listed, sentence_vectors, squash,
+    without_names, words,
 )
 from assistant.intent import HOWTO, Intent, IntentSpec, by_cue, intents
 from assistant.types import Direct, Line
@@ -39,10 +43,11 @@ class Cite(Protocol):
     def mark(self, chunk: Chunk) -> str: ...
 
 
-def _scores(pool: Sequence[Candidate], spec: IntentSpec, question: str, q: np.ndarray, embedder: Embedder
-            ) -> tuple[np.ndarray, np.ndarray]:
+def _scores(pool: Sequence[Candidate], spec: IntentSpec, question: str, q: np.ndarray, embedder: Embedder,
+            said: str = "") -> tuple[np.ndarray, np.ndarray]:
     """(similarity, score) per candidate: similarity to the question, and that plus the
-    evidence, section and shared-word bonuses."""
+    evidence, section and shared-word bonuses; `said`: what a `novel` intent's evidence must go
+    beyond (`given`)."""
     data = intents()
     plain = sentence_vectors(embedder, [c.text for c in pool]) @ q
     titled = sentence_vectors(embedder, [c.titled for c in pool]) @ q
@@ -59,7 +64,7 @@ def _scores(pool: Sequence[Candidate], spec: IntentSpec, question: str, q: np.nd
     first = next((c for c in pool if c.chunk.section_kind == SectionKind.STEPS), None)
     bonus = []
     for c, ws in zip(pool, held):
-        b = evidence * spec.evidence_in(c.text if spec.required else c.titled) + spec.first_weight * (c is first)
+        b = evidence * spec.evidence_in(c.text if spec.required else c.titled, said) + spec.first_weight * (c is first)
         b += data.section_weight * (c.chunk.section_kind.value in spec.sections)
         b += data.overlap_weight * sum(weight.get(w, 0.0) for w in asked & ws) / total
         bonus.append(b)
@@ -68,36 +73,51 @@ def _scores(pool: Sequence[Candidate], spec: IntentSpec, question: str, q: np.nd
 
 def best_lines(chunks: Sequence[Chunk], question: str, spec: IntentSpec, q: np.ndarray, embedder: Embedder,
                cite: Cite, *, limit: int | None = None, label: str = "", among: Sequence[str] = (),
-               naming: set[str] = frozenset()) -> tuple[Line, ...] | None:
+               naming: set[str] = frozenset(), lenient: bool = False, said: str = "",
+               unlike: frozenset[str] = frozenset()) -> tuple[Line, ...] | None:
     """The best cited sentences for `spec`, or None when the document does not state it;
     `among`: only sentences that are part of these texts (a document's cautions), when any is;
-    `naming`: only sentences with one of these words (a client's condition), when any has."""
+    `naming`: only sentences with one of these words (a client's condition), when any has;
+    `lenient`: a best sentence sharing one of the question's own words is an answer however
+    little alike they are (the second part of a question the document was found to answer:
+    "... and where do I start?" is too short for its vector to say much); `unlike`: not these
+    sentences (squashed) when there are others (what a compared technique says as well)."""
     data = intents()
     pool = candidates(chunks)
+    pool = [c for c in pool if squash(c.text) not in unlike] or pool
     if among:
         texts = [squash(t) for t in among]
         pool = [c for c in pool if any(squash(c.text) in t or t in squash(c.text) for t in texts)] or pool
     named = [c for c in pool if naming & words(c.text)]
     pool = named or pool
     if spec.required:
-        pool = [c for c in pool if spec.evidence_in(c.text)]
+        pool = [c for c in pool if spec.evidence_in(c.text, said)]
     if not pool:
         return None
-    sims, scores = _scores(pool, spec, question, q, embedder)
+    sims, scores = _scores(pool, spec, question, q, embedder, said)
     order = np.argsort(-scores, kind="stable")
     top = int(order[0])
     # a sentence naming the client's condition is what the document says about it, however worded
-    if not spec.required and not named and float(sims[top]) < data.soft_min(spec):
+    shares = lenient and bool(words(question) - data.common_words() - words(pool[top].chunk.title) & words(pool[top].titled))
+    if not spec.required and not named and not shares and float(sims[top]) < data.soft_min(spec):
         return None
     limit = min(MAX_SENTENCES, max(1, limit or spec.sentences))
     margin = data.margin if spec.required else data.soft_margin
     chosen = [int(i) for i in order[:limit] if float(scores[i]) >= float(scores[top]) - margin]
+    own = [i for i, c in enumerate(pool) if c.chunk.id == pool[top].chunk.id]
+    if spec.sections and pool[top].chunk.section_kind.value == spec.sections[0] != "steps" and len(own) <= limit:
+        # a short section about just what was asked answers whole ("We stretch most muscles when
+        # the client exhales. With the QL, ... when the client inhales")
+        chosen = own
     if not spec.required and pool[top].chunk.section_kind != SectionKind.STEPS and listed(pool[top]):
         # a list that is not the steps answers together ("This technique will help: ..."): its
         # first items, in the document's order
         items = [i for i, c in enumerate(pool) if c.chunk.id == pool[top].chunk.id and listed(c)]
         chosen = list(dict.fromkeys([top] + [i for i in items if i != top]))[:limit] if top not in items[:limit] \
             else items[:limit]
+    for slot in data.slots:  # "where ...?" is answered by a sentence that names a place
+        if slot.asked(question) and not any(slot.filled(pool[i].text) for i in chosen) and len(chosen) < MAX_SENTENCES:
+            chosen += [int(i) for i in order if slot.filled(pool[int(i)].text)][:1]
     return tuple(Line(pool[i].text, (_n(cite, pool[i].chunk),), label=label) for i in chosen)
 
 
@@ -120,8 +140,8 @@ def direct_answer(
     if name == HOWTO:
         return None
     spec = intents().get(name)
-    aspect, q = _asked(question, [c.title for c in list(chunks[:1]) + list(other[:1])] + aliases(doc),
-                       question_vector, embedder)
+    names = [c.title for c in list(chunks[:1]) + list(other[:1])] + aliases(doc)
+    aspect, q = _asked(question, names, question_vector, embedder)
     if name == "comparison" and other:
         return _comparison(chunks, other, question, q, embedder, cite)
     lead: tuple[Line, ...] = ()
@@ -130,7 +150,26 @@ def direct_answer(
         lead, naming = _verdicts(doc, question, history)
     # after a verdict, the document's own caution that matches the question
     cautions = [c.text for c in doc.cautions] if lead and doc is not None else ()
-    lines = best_lines(chunks, aspect, spec, q, embedder, cite, limit=1 if lead else None, among=cautions, naming=naming)
+    parts = [] if lead else asked_parts(asking_part(question)[1])
+    if parts:  # a question that asks two things gets a sentence for each, or says which it lacks
+        found: list[Line] = []
+        missing: list[Line] = []
+        for n, part in enumerate(parts):
+            asked = by_cue(part, exclude=("comparison", "eligibility", HOWTO))
+            part_spec = intents().get(asked.name) if asked else spec  # "how long ..., and how many times?"
+            got = best_lines(chunks, part, part_spec, _asked(part, names, None, embedder)[1], embedder, cite, limit=1,
+                             lenient=n > 0, said=given(question, aspect))
+            if got:
+                found += got
+            elif asked is not None:  # a part with its own intent that the document does not answer
+                missing += _not_stated(part_spec.name, part_spec.thing).lines
+        # not cut to MAX_SENTENCES: every line found has its citation numbered, and every number is used
+        lines = (tuple(dict.fromkeys(found)) + tuple(missing)) if found else None
+    else:
+        # the words of the asking part, the technique's other names too, earn the shared-word bonus:
+        # "which exercise strengthens gluteus medius?" when "gluteus medius" is one of its names
+        lines = best_lines(chunks, asking_part(question)[1], spec, q, embedder, cite, limit=1 if lead else None,
+                           among=cautions, naming=naming, said=given(question, aspect))
     if lines is None:
         return Direct(name, lead, stated=True) if lead else _not_stated(name, spec.thing)
     return Direct(name, lead + lines, stated=True)
@@ -140,12 +179,18 @@ def _asked(question: str, names: Sequence[str], question_vector: np.ndarray | No
            ) -> tuple[str, np.ndarray]:
     """What is asked about the technique (the question less its names) and the vector sentences
     are compared with: mostly that, plus `name_weight` of the whole question (the name is in
-    every sentence's context, so it says little about which sentence answers)."""
-    aspect = without_names(question, names)
+    every sentence's context, so it says little about which sentence answers). A situation said
+    before the asking part counts `context_weight` only: a sentence that restates it does not
+    answer what is asked about it."""
+    data = intents()
+    context, ask = asking_part(question)
+    aspect = without_names(ask, names)
     whole = np.asarray(question_vector if question_vector is not None else embedder.embed_query(question), dtype=np.float32)
     if aspect == question:
         return aspect, whole
-    q = np.asarray(embedder.embed_query(aspect), dtype=np.float32) + intents().name_weight * whole
+    q = np.asarray(embedder.embed_query(aspect), dtype=np.float32) + data.name_weight * whole
+    if context:
+        q = q + data.context_weight * np.asarray(embedder.embed_query(without_names(context, names)), dtype=np.float32)
     return aspect, q / (float(np.linalg.norm(q)) or 1.0)
 
 
@@ -158,14 +203,15 @@ def best_similarity(chunks: Sequence[Chunk], question: str, intent: str, embedde
     if not pool or spec.required or intent in (HOWTO, "comparison"):
         return None
     aspect, q = _asked(question, [chunks[0].title] + aliases(doc), None, embedder)
-    sims, scores = _scores(pool, spec, aspect, q, embedder)
+    sims, scores = _scores(pool, spec, aspect, q, embedder, given(question, aspect))
     return float(sims[int(np.argmax(scores))])
 
 
 def _comparison(first: Sequence[Chunk], second: Sequence[Chunk], question: str, q: np.ndarray, embedder: Embedder,
                 cite: Cite) -> Direct:
     """Two lines per technique: the fact the question asks about each (a hold time, ...), or
-    what it is for and how it is done."""
+    what it is for and how it is done; a sentence both documents have says nothing about how they
+    differ, so each technique's lines are its own where it has any."""
     data = intents()
     asked = by_cue(question, exclude=("comparison", HOWTO))
     if asked is not None and not data.get(asked.name).required:
@@ -173,15 +219,17 @@ def _comparison(first: Sequence[Chunk], second: Sequence[Chunk], question: str, 
     aspects = [data.get(asked.name)] if asked else [data.get(n) for n in data.comparison_aspects]
     lines: list[Line] = []
     stated = False
+    own = [{squash(c.text) for c in candidates(chunks)} for chunks in (first, second)]
+    shared = frozenset(own[0] & own[1])
     for chunks in (first, second):
         title = chunks[0].title if chunks else ""
         for spec in aspects:
             if spec.name == HOWTO:  # how it is done: where its steps start
-                found = _first_step(chunks, cite, title)
+                found = _first_step(chunks, cite, title, shared | {squash(x.text) for x in lines})
             else:
                 probe = question if asked else spec.examples[0]
                 pv = q if asked else np.asarray(embedder.embed_query(probe), dtype=np.float32)
-                found = best_lines(chunks, probe, spec, pv, embedder, cite, limit=1, label=title)
+                found = best_lines(chunks, probe, spec, pv, embedder, cite, limit=1, label=title, unlike=shared)
             if found:
                 lines += found
                 stated = True
@@ -190,14 +238,20 @@ def _comparison(first: Sequence[Chunk], second: Sequence[Chunk], question: str, 
     return Direct("comparison", tuple(lines), stated=stated)
 
 
-def _first_step(chunks: Sequence[Chunk], cite: Cite, label: str) -> tuple[Line, ...] | None:
-    """The technique's first step: whole when short, else its first sentence."""
-    chunk = next((c for c in chunks if c.section_kind == SectionKind.STEPS), None)
-    if chunk is None:
-        return None
-    line = chunk.text.split("\n")[0].strip()
-    text = line if len(line) <= LIST_ITEM_CHARS else (split_sentences(line) or [line])[0]
-    return (Line(text, (_n(cite, chunk),), label=label),)
+def _first_step(chunks: Sequence[Chunk], cite: Cite, label: str, unlike: frozenset[str] = frozenset()
+                ) -> tuple[Line, ...] | None:
+    """The technique's first step (whole when short, else its first sentence) that is not in
+    `unlike` (the other technique's too, or already shown), else its first; without a steps
+    section, its first such sentence."""
+    steps = [c for c in chunks if c.section_kind == SectionKind.STEPS]
+    found: list[tuple[str, Chunk]] = []
+    for chunk in steps:
+        for line in filter(None, (x.strip() for x in chunk.text.split("\n"))):
+            found.append((line if len(line) <= LIST_ITEM_CHARS else (split_sentences(line) or [line])[0], chunk))
+    if not steps:
+        found = [(c.text, c.chunk) for c in candidates(chunks)]
+    text, chunk = next((f for f in found if squash(f[0]) not in unlike), found[0] if found else ("", None))
+    return (Line(text, (_n(cite, chunk),), label=label),) if chunk is not None else None
 
 
 def _verdicts(doc: ParsedDocument, question: str, history: Sequence[str]) -> tuple[tuple[Line, ...], set[str]]:

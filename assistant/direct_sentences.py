@@ -1,6 +1,7 @@
 """The sentences of a technique that could answer a question: each sentence (a short list item
-whole), where it is, its vector (memoised per process), and the word helpers the direct answer's
-scorer uses (assistant/direct.py)."""
+whole), where it is, its vector (memoised per process), and the word and question helpers the
+direct answer's scorer uses (assistant/direct.py): what a question asks apart from the situation it
+states first, its two parts when it asks two things, what a what/which question already names."""
 
 from __future__ import annotations
 
@@ -114,3 +115,35 @@ def listed(c: Candidate) -> bool:
     markers = c.chunk.markers or ()
     lines = c.chunk.text.split("\n")
     return any(line.strip() == c.text and i < len(markers) and markers[i] not in ("", "+") for i, line in enumerate(lines))
+
+
+_WH = re.compile(r"\s*(what|which)\b", re.I)
+
+
+def given(question: str, aspect: str) -> str:
+    """What a "what/which" question already names besides the technique ("what do I use to make
+    the wedge?": the wedge), which a `novel` intent's evidence must go beyond; nothing for a
+    yes/no question ("do I need a towel?" is answered by the sentence with the towel)."""
+    return aspect if _WH.match(question) else ""
+
+
+_SECOND_QUESTION = re.compile(r"\s+(?:and|,)\s+(?=(?:where|how|which|what|when|do|does|should|can)\b)", re.I)
+
+
+def asked_parts(question: str) -> list[str]:
+    """The parts of a question that asks two things ("which fingers do I use and where do I
+    start?"), or none when it asks one."""
+    parts = [p.strip() for p in _SECOND_QUESTION.split(question)]
+    return parts if len(parts) > 1 and all(len(p.split()) >= 3 for p in parts) else []
+
+
+_PREAMBLE = re.compile(r"\s+[-–—]\s+|(?<=[.;:!])\s+")
+
+
+def asking_part(question: str) -> tuple[str, str]:
+    """(the situation, the asking part) of a question that first says what the situation is
+    ("pt supine, knees and hips flexed - where do my fingers go?"), else ("", the question)."""
+    pieces = [p for p in _PREAMBLE.split(question.strip()) if p]
+    if len(pieces) < 2 or len(pieces[-1].split()) < 3:
+        return "", question
+    return " ".join(pieces[:-1]), pieces[-1]

@@ -19,6 +19,7 @@ from ingest.embed import Embedder
 from techniques.data import DataModel, load_data
 
 HOWTO = "howto"
+_TOKEN = re.compile(r"[\w'-]+")
 
 
 class IntentSpec(DataModel):
@@ -29,12 +30,31 @@ class IntentSpec(DataModel):
     required: bool = False
     sentences: int = 2
     evidence: tuple[str, ...] = ()
-    keeps: tuple[str, ...] = ()
     sections: tuple[str, ...] = ()  # section kinds whose sentences answer this intent best
     min_similarity: float | None = None  # below it a soft intent is "not stated"
     first_weight: float = 0.0  # a bonus for the first sentence of the steps
+    novel: bool = False  # evidence must be other than the question's own words
 
-    def evidence_in(self, sentence: str) -> bool:
+    def evidence_in(self, sentence: str, asked: str = "") -> bool:
+        """Whether `sentence` carries this intent's evidence; for an intent whose evidence must be
+        `novel`, other than the words of the question `asked` itself ("what do I use to make the
+        wedge?" is not answered by a sentence whose only equipment word is "wedge")."""
+        known = set(_TOKEN.findall(asked.lower())) if self.novel else set()
+        return any(not set(_TOKEN.findall(m.group(0).lower())) <= known
+                   for p in _compiled(self.evidence) for m in p.finditer(sentence))
+
+
+class Slot(DataModel):
+    """What a question's wh-word asks for ("where": a place) and what a sentence has that gives it."""
+
+    name: str
+    cue: str
+    evidence: tuple[str, ...]
+
+    def asked(self, question: str) -> bool:
+        return bool(_compiled((self.cue,))[0].search(question))
+
+    def filled(self, sentence: str) -> bool:
         return any(p.search(sentence) for p in _compiled(self.evidence))
 
 
@@ -47,10 +67,12 @@ class IntentFile(DataModel):
     soft_evidence_weight: float = 0.0
     soft_margin: float = 0.0
     name_weight: float = 0.0
+    context_weight: float = 0.0
     overlap_weight: float = 0.0
     soft_min_similarity: float = 0.0
     comparison_aspects: tuple[str, ...] = ()
     common: tuple[str, ...] = ()
+    slots: tuple[Slot, ...] = ()
     intents: tuple[IntentSpec, ...]
 
     def get(self, name: str) -> IntentSpec:
@@ -69,6 +91,8 @@ def intents() -> IntentFile:
     data = load_data("assistant", "intents.yaml", IntentFile)
     for spec in data.intents:
         _compiled(spec.evidence)  # a bad pattern fails at load, not on the first question
+    for slot in data.slots:
+        _compiled((slot.cue, *slot.evidence))
     return data
 
 
@@ -84,7 +108,16 @@ def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern, ...]:
 
 @lru_cache(maxsize=256)
 def _cue(cue: str) -> re.Pattern:
-    return re.compile(r"(?<![\w-])" + re.escape(cue.lower()) + r"(?![\w-])")
+    """A cue as a pattern: whole words; "…" stands for one to twelve words between its parts
+    ("what is … for"), or for the rest of the question at a cue's end ("why … $"); a cue ending in
+    "$" ends the question ("what is the shinbox for?")."""
+    text = cue.lower().strip()
+    end = text.endswith("$")
+    parts = [re.escape(p.strip()) for p in text.rstrip("$").split("…")]
+    gap = r"(?:\s+[\w'’-]+){1,12}"
+    # "why … $": any question that starts so, to its end
+    body = (gap + r"\s+").join(parts) if parts[-1] else parts[0] + r"(?:\s+[\w'’-]+){1,40}"
+    return re.compile(r"(?<![\w-])" + body + (r"\W*$" if end else r"(?![\w-])"))
 
 
 @dataclass(frozen=True)
@@ -107,8 +140,10 @@ def by_cue(question: str, exclude: tuple[str, ...] = ()) -> Intent | None:
             if (spec.name == HOWTO) != howto_pass or spec.name in exclude:
                 continue
             for cue in spec.cues:
-                if _cue(cue).search(text) and (best is None or len(cue) > best[0]):
-                    best = (len(cue), spec.name, cue)
+                # the cue that covers most of the question: a cue with a gap ("why … ?") covers what
+                # is between its parts
+                if (m := _cue(cue).search(text)) and (best is None or len(m.group(0).strip()) > best[0]):
+                    best = (len(m.group(0).strip()), spec.name, cue)
         if best is not None:
             return Intent(best[1], f"cue: {best[2]}")
     return None

@@ -69,8 +69,8 @@ def head(answer: AnswerParts, writer: Writer) -> list[str]:
     parts = []
     if answer.referral is not None:
         parts.append(writer.referral(answer.referral))
-    if answer.title:
-        parts.append(writer.title(answer.title, answer.tagline))
+    if answer.title:  # under a direct answer the title alone: the region and kind are not what was asked
+        parts.append(writer.title(answer.title, "" if answer.direct is not None else answer.tagline))
     # "Check first" is about a technique; without one, a targeted caution is marked in the list
     targeted = [c for c in shown_cautions(answer) if c.targeted] if answer.title else []
     if targeted or answer.checks:
@@ -90,7 +90,8 @@ def body(answer: AnswerParts, writer: Writer) -> list[str]:
 
 
 def tail(answer: AnswerParts, writer: Writer) -> list[str]:
-    """What comes after the body: every caution, then the disclaimer."""
+    """What comes after the body: every caution, whole, then the disclaimer (a fact answer's too:
+    a caution is never shortened or folded)."""
     return [writer.cautions(shown_cautions(answer), general=answer.title is None), writer.disclaimer(answer.disclaimer)]
 
 

@@ -94,8 +94,8 @@ class Section:
     lines: tuple[Line, ...]
     layout: Layout = Layout.LIST
     # a fact answer's steps, after its direct answer: a renderer may fold them (HTML: inside
-    # <details>; Markdown keeps them whole, having dropped the sections not asked about). Never
-    # cautions.
+    # <details>); Markdown, which cannot fold, shows them whole: a step is never cut short, its
+    # sub-items and their warnings included. Never cautions.
     folded: bool = False
 
 

@@ -8,9 +8,14 @@ present) and prints, per corpus and intent:
   `must_lead` phrase (the asked-for fact is in the direct answer);
 - not stated: of the cases whose document does not state it, the share answered "not stated";
 - source: the share answered from an expected document;
+- over all corpora, whether every duration and count answer cites only sentences that carry a
+  figure (a number, a number word, a unit of time);
 - the median length of fact answers (characters of `answer.answer`, the Markdown every surface
   exports, source-correct cases), and the same without the folded steps (what the web chat shows
-  before the steps are unfolded; cautions and disclaimer are never folded).
+  before the steps are unfolded; cautions and disclaimer are never folded);
+- "before": the median length of the card the same questions got before direct answers (the
+  whole card with its "In short" line: the same path with the direct answer switched off), what
+  the issue's "at most half" is measured against; and the median of all corpora's cases.
 
 Never reads evals/datasets/core.yaml. Stores are kept in --store-dir (default a folder under the
 system's temporary directory) so a second run re-ingests nothing.
@@ -21,6 +26,7 @@ system's temporary directory) so a second run re-ingests nothing.
 from __future__ import annotations
 
 import argparse
+import re
 import statistics
 import sys
 import tempfile
@@ -53,10 +59,26 @@ class Tally:
     source: list[bool] = field(default_factory=list)
     lengths: list[int] = field(default_factory=list)
     shown: list[int] = field(default_factory=list)
+    before: list[int] = field(default_factory=list)
+    figure: list[bool] = field(default_factory=list)  # a duration or count answer cites only sentences with a figure
 
 
 def _norm(text: str) -> str:
     return " ".join(text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"').lower().split())
+
+
+_FIGURE = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"
+    r"fifty|sixty|ninety|hundred|once|twice|few|several|minutes?|seconds?|breaths?)\b", re.I)
+FIGURE_INTENTS = ("hold_time", "repetitions")
+
+
+def cites_only_figures(direct) -> bool | None:
+    """For a stated duration or count answer: whether every sentence it cites has a figure (a
+    number, a number word, a unit of time or breaths); None for other answers."""
+    if direct is None or direct.intent not in FIGURE_INTENTS or not direct.stated:
+        return None
+    return all(_FIGURE.search(line.text) for line in direct.lines if line.cites)
 
 
 def cases_for(corpus: str) -> list[dict]:
@@ -98,6 +120,7 @@ def measure(corpus: str, store_dir: Path, *, failures: bool, out=sys.stdout,
     for case in cases_for(corpus):
         answer = assistant.ask(case["question"], list(case.get("history") or ()))
         lead, silent, source, why = score(case, answer)
+        before = len(whole_card(assistant, case).answer) if case.get("intent") != "howto" and source else 0
         if fit is not None and answer.doc_id and answer.direct is not None and (lead or silent is not None):
             library = assistant.library()
             best = best_similarity(library.by_doc[answer.doc_id], answer.question, answer.direct.intent,
@@ -111,14 +134,26 @@ def measure(corpus: str, store_dir: Path, *, failures: bool, out=sys.stdout,
                 t.lead.append(lead)
             if silent is not None:
                 t.silent.append(silent)
+            if (figure := cites_only_figures(answer.direct)) is not None:
+                t.figure.append(figure)
             if case.get("intent") != "howto" and source:
                 t.lengths.append(len(answer.answer))
                 t.shown.append(len(answer.answer) - folded_chars(answer))
+                t.before.append(before)
         if failures and (why or not source):
             got = answer.doc_id or "no answer"
             print(f"  FAIL {case['id']} [{answer.direct.intent if answer.direct else 'howto'}] "
                   f"{'' if source else f'(source {got}) '}{why}", file=out)
     return tallies
+
+
+def whole_card(assistant, case: dict):
+    """The answer `case` got before direct answers: the same path, its direct answer switched off
+    (compose_card then gives the whole card, led by the "In short" line of a non-how-to question)."""
+    from unittest import mock
+
+    with mock.patch("assistant.service.direct_answer", lambda *args, **kwargs: None):
+        return assistant.ask(case["question"], list(case.get("history") or ()))
 
 
 def folded_chars(answer) -> int:
@@ -134,12 +169,11 @@ def _rate(values: list[bool]) -> str:
 
 
 def render(corpus: str, tallies: dict[str, Tally]) -> str:
-    lines = [f"## {corpus}", f"{'intent':<18} {'lead':>14} {'not stated':>14} {'source':>14} {'median chars':>13} {'folded':>7}"]
+    lines = [f"## {corpus}", f"{'intent':<18} {'lead':>14} {'not stated':>14} {'source':>14} {'median chars':>13} {'folded':>7} {'before':>7}"]
     for intent in sorted(tallies, key=lambda k: (k == "ALL", k)):
         t = tallies[intent]
-        median = f"{statistics.median(t.lengths):.0f}" if t.lengths else "—"
-        shown = f"{statistics.median(t.shown):.0f}" if t.shown else "—"
-        lines.append(f"{intent:<18} {_rate(t.lead):>14} {_rate(t.silent):>14} {_rate(t.source):>14} {median:>13} {shown:>7}")
+        median, shown, before = (f"{statistics.median(v):.0f}" if v else "—" for v in (t.lengths, t.shown, t.before))
+        lines.append(f"{intent:<18} {_rate(t.lead):>14} {_rate(t.silent):>14} {_rate(t.source):>14} {median:>13} {shown:>7} {before:>7}")
     return "\n".join(lines)
 
 
@@ -156,12 +190,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     names = args.corpora.split(",")
     fit: list[tuple[float, bool, str]] | None = [] if args.fit else None
+    overall = Tally()
     for name in names:
         if name not in available([name]):
             print(f"## {name}\nskipped: {folders(name)} not found")
             continue
         tallies = measure(name, args.store_dir, failures=args.failures, fit=fit)
         print(render(name, tallies), flush=True)
+        for attr in ("lead", "silent", "source", "lengths", "shown", "before", "figure"):
+            getattr(overall, attr).extend(getattr(tallies["ALL"], attr))
+    if overall.source:
+        print(render("all corpora", {"ALL": overall}))
+        print(f"duration and count answers citing only sentences with the figure: {_rate(overall.figure)}")
     if fit:
         print(fitted(fit))
     return 0

@@ -20,6 +20,7 @@ from web.render import answer_html
 
 KINDS = {
     "card": "How do I stretch the QL?",
+    "fact": "How long do I perform the psoas release?",  # a direct answer, steps in brief, a warning caution
     "red_flag": "She has numbness in the saddle area and lost bladder control. Can I do the psoas release?",
     "decline": "What dose of ibuprofen should my client take for her back?",
     "no_answer": "How do I release the masseter for jaw pain?",
@@ -55,12 +56,13 @@ def envelope_problems(answer: Answer) -> list[str]:
 @pytest.mark.parametrize("kind", list(KINDS))
 def test_every_kind_of_answer_has_its_envelope_in_every_renderer(assistant, kind):
     answer = assistant.ask(KINDS[kind])
-    expected = {"card": (False, False), "red_flag": (False, True), "decline": (True, False),
+    expected = {"card": (False, False), "fact": (False, False), "red_flag": (False, True), "decline": (True, False),
                 "no_answer": (True, False), "empty": (True, False)}[kind]
     assert (answer.no_answer, answer.red_flag is not None) == expected
     assert envelope_problems(answer) == []
-    if kind == "card":
+    if kind in ("card", "fact"):
         assert answer.sections and answer.title and answer.referral is None
+        assert (answer.direct is not None) == (kind == "fact")
     else:
         assert answer.referral is not None and not answer.sections and not answer.citations
 
