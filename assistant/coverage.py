@@ -18,7 +18,16 @@ def covers(library: Library, doc_id: str, aspect: Aspect) -> bool:
     """Whether a technique is about a body region or kind of technique: named in its names or
     metadata, or, when its metadata names no region, often enough in its passages (a passage
     that mentions the shoulders in passing does not make a low-back stretch a shoulder one),
-    or at all in a document as short as an exercise card, where every sentence is about it."""
+    or at all in a document as short as an exercise card, where every sentence is about it.
+    Memoised per library: a technique's text does not change while it is open."""
+    known = library.__dict__.setdefault("_covers", {})
+    key = (doc_id, aspect.label)
+    if key not in known:
+        known[key] = _covers(library, doc_id, aspect)
+    return known[key]
+
+
+def _covers(library: Library, doc_id: str, aspect: Aspect) -> bool:
     fields = library.fields
     if lexicon().mentions(aspect, fields.focus.get(doc_id, "")):
         return True

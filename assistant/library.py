@@ -175,8 +175,9 @@ class Library:
         if not terms:
             return 0.0
         vocab = self._doc_terms.get(doc_id, set())
-        total = sum(self._idf.get(t, self._max_idf) for t in set(terms))
-        have = sum(self._idf[t] for t in set(terms) if t in vocab)
+        unique = set(terms)
+        total = sum(self._idf.get(t, self._max_idf) for t in unique)
+        have = sum(self._idf[t] for t in unique.intersection(vocab))
         return have / total if total else 0.0
 
     # -- technique names -------------------------------------------------------------------
