@@ -63,6 +63,23 @@ def fake_embedder() -> FakeEmbedder:
 
 
 @pytest.fixture
+def library_of(tmp_path, settings, fake_embedder):
+    """An Assistant over a library of its own: {file name: text}, ingested with the fake embedder."""
+    from assistant.service import Assistant
+    from ingest.pipeline import ingest
+
+    def make(documents: dict[str, str], folder: str = "library"):
+        root = tmp_path / folder
+        root.mkdir()
+        for name, text in documents.items():
+            (root / name).write_text(text, "utf-8")
+        ingest([root], settings, embedder=fake_embedder, progress=False)
+        return Assistant(settings, embedder=fake_embedder)
+
+    return make
+
+
+@pytest.fixture
 def settings(tmp_path):
     from techniques.settings import Settings
 

@@ -41,16 +41,8 @@ LIBRARY = {
 
 
 @pytest.fixture
-def assistant(tmp_path, settings, fake_embedder):
-    from assistant.service import Assistant
-    from ingest.pipeline import ingest
-
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    for name, text in LIBRARY.items():
-        (folder / name).write_text(text, "utf-8")
-    ingest([folder], settings, embedder=fake_embedder, progress=False)
-    return Assistant(settings, embedder=fake_embedder)
+def assistant(library_of):
+    return library_of(LIBRARY)
 
 
 def test_a_follow_up_about_the_other_leg_stays_on_the_technique(assistant) -> None:
@@ -104,16 +96,8 @@ GYM = {
 
 
 @pytest.fixture
-def gym(tmp_path, settings, fake_embedder):
-    from assistant.service import Assistant
-    from ingest.pipeline import ingest
-
-    folder = tmp_path / "gym"
-    folder.mkdir()
-    for name, text in GYM.items():
-        (folder / name).write_text(text, "utf-8")
-    ingest([folder], settings, embedder=fake_embedder, progress=False)
-    return Assistant(settings, embedder=fake_embedder)
+def gym(library_of):
+    return library_of(GYM)
 
 
 def test_a_follow_up_asking_for_other_equipment_gets_that_variant(gym) -> None:

@@ -66,16 +66,8 @@ CARDS = {
 
 
 @pytest.fixture
-def cards(tmp_path, settings, fake_embedder):
-    from assistant.service import Assistant
-    from ingest.pipeline import ingest
-
-    folder = tmp_path / "cards"
-    folder.mkdir()
-    for name, text in CARDS.items():
-        (folder / name).write_text(text, "utf-8")
-    ingest([folder], settings, embedder=fake_embedder, progress=False)
-    return Assistant(settings, embedder=fake_embedder)
+def cards(library_of):
+    return library_of(CARDS)
 
 
 def test_a_name_is_said_only_when_its_words_are_together(cards) -> None:
@@ -155,16 +147,8 @@ PRESSES = {
 
 
 @pytest.fixture
-def presses(tmp_path, settings, fake_embedder):
-    from assistant.service import Assistant
-    from ingest.pipeline import ingest
-
-    folder = tmp_path / "presses"
-    folder.mkdir()
-    for name, text in PRESSES.items():
-        (folder / name).write_text(text, "utf-8")
-    ingest([folder], settings, embedder=fake_embedder, progress=False)
-    return Assistant(settings, embedder=fake_embedder)
+def presses(library_of):
+    return library_of(PRESSES)
 
 
 def test_a_technique_that_starts_the_other_way_is_ranked_down(presses) -> None:
