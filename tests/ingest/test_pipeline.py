@@ -5,11 +5,7 @@ elsewhere. The index is always read back through the backend, as the assistant r
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -17,14 +13,11 @@ import pytest
 
 import ingest.pipeline as pipeline
 from bench.generate_corpus import generate
-from ingest.backends import LocalBackend, new_version_name, open_backend
-from ingest.lock import ingest_lock
-from ingest.pipeline import IngestSummary, ingest
+from ingest.backends import LocalBackend, open_backend
+from ingest.pipeline import ingest
 from ingest.store import Index
-from cli.main import main
-from techniques.errors import TechniquesError
 from techniques.settings import Settings
-from tests.conftest import CORPUS, CORPUS_IDS, ROOT
+from tests.conftest import CORPUS, CORPUS_IDS
 from tests.ingest.test_load import encrypted, pdf_bytes
 
 NOISE = (
@@ -42,26 +35,6 @@ NEW_STEP = "Repeat this three times, raising the resistance a little each time."
 
 
 # ------------------------------------------------------------------------------- helpers
-
-
-@pytest.fixture
-def corpus(tmp_path: Path) -> Path:
-    """A copy of the corpus that a test may edit."""
-    return Path(shutil.copytree(CORPUS, tmp_path / "corpus"))
-
-
-@pytest.fixture
-def cli(monkeypatch, capsys):
-    """Run `techniques ...` in-process with a given embedder; return (exit code, stdout, stderr)."""
-
-    def run(args: list[str], embedder) -> tuple[int, str, str]:
-        monkeypatch.setattr(pipeline, "make_embedder", lambda settings: embedder)
-        capsys.readouterr()
-        code = main([str(a) for a in args])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 def current(settings: Settings) -> Index:
@@ -91,6 +64,15 @@ def all_text(settings: Settings) -> tuple[list[str], list[str]]:
         docs += [doc.title, *(s.title for s in doc.sections), *(c.text for c in doc.cautions)]
         docs += [b.text for s in doc.sections for b in s.blocks]
     return chunks, docs
+
+
+def copies_of_one_document(folder: Path, n: int) -> None:
+    """n generated markdown files with the same text: slow to write, cheap to embed."""
+    folder.mkdir()
+    text = generate(folder / "template", 1)[0].read_text("utf-8")
+    shutil.rmtree(folder / "template")
+    for i in range(n):
+        (folder / f"copy-{i:03d}.md").write_text(text, "utf-8")
 
 
 def rename_in_catalog(folder: Path, old: str, new: str) -> None:
@@ -393,155 +375,3 @@ def test_a_folder_of_only_bad_files_fails_and_leaves_the_index_alone(
     assert "Traceback" not in err
     assert pointer(settings) == version and versions(settings) == {version}
     assert chunk_ids(settings) == ids
-
-
-# ------------------------------------------------------------------------ one ingest at a time
-
-
-def test_a_second_ingest_refuses_while_one_holds_the_lock(cli, settings: Settings, fake_embedder) -> None:
-    with ingest_lock(settings.data_dir):
-        code, out, err = cli(["ingest", CORPUS, "--store", settings.data_dir, "--quiet"], fake_embedder)
-
-    assert code == 1 and out == ""
-    assert err.startswith(f"error: Another ingest is already running on {settings.data_dir} (pid {os.getpid()}).")
-    assert "hint: Wait for it to finish" in err
-    assert not (settings.data_dir / "CURRENT").exists()
-    # released: the next ingest runs
-    assert cli(["ingest", CORPUS, "--store", settings.data_dir, "--quiet"], fake_embedder)[0] == 0
-
-
-# ------------------------------------------------------------------------ a killed ingest
-
-
-def copies_of_one_document(folder: Path, n: int) -> None:
-    """n generated markdown files with the same text: slow to write, cheap to embed."""
-    folder.mkdir()
-    text = generate(folder / "template", 1)[0].read_text("utf-8")
-    shutil.rmtree(folder / "template")
-    for i in range(n):
-        (folder / f"copy-{i:03d}.md").write_text(text, "utf-8")
-
-
-def kill_while_writing(cmd: list[str], settings: Settings, known: set[str], log: Path) -> str:
-    """Start `cmd`, SIGKILL it once it is writing a new version folder; return that folder's name."""
-    with open(log, "wb") as err:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err)
-        try:
-            deadline = time.monotonic() + 180
-            while time.monotonic() < deadline and proc.poll() is None:
-                new = versions(settings) - known if (settings.data_dir / "versions").is_dir() else set()
-                if new and (settings.data_dir / "versions" / next(iter(new)) / "chroma.sqlite3").exists():
-                    proc.send_signal(signal.SIGKILL)
-                    proc.wait(timeout=30)
-                    return next(iter(new))
-                time.sleep(0.005)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-    raise AssertionError(f"the ingest was not caught writing (exit {proc.returncode}): {log.read_text()[-2000:]}")
-
-
-@pytest.mark.integration
-def test_a_quiet_ingest_prints_only_its_summary(tmp_path: Path) -> None:
-    """`--quiet` in a real process: no progress bars and no library's debug chatter (bm25s sets
-    its own logger to DEBUG, which once printed through)."""
-    done = subprocess.run([sys.executable, "-m", "cli.main", "ingest", str(CORPUS), "--store", str(tmp_path / "s"), "--quiet"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("Ingest into local folder") and "chunks: 29" in done.stdout
-    noisy = [line for line in done.stderr.splitlines() if not line.startswith("WARNING ingest.embed_onnx: exporting")]
-    assert noisy == [], done.stderr
-
-
-def test_a_killed_ingest_leaves_the_published_index_serving(corpus: Path, settings: Settings, real_embedder, tmp_path: Path) -> None:
-    from assistant.service import Assistant
-
-    first = ingest([corpus], settings, embedder=real_embedder, progress=False)
-    path = corpus / "ql-hip-hike.txt"
-    path.write_text(path.read_text("utf-8").replace(OLD_STEP, NEW_STEP), "utf-8")
-    generated = tmp_path / "generated"
-    copies_of_one_document(generated, 300)
-
-    cmd = [sys.executable, "-m", "cli.main", "ingest", str(corpus), str(generated),
-           "--store", str(settings.data_dir), "--quiet"]
-    orphan = kill_while_writing(cmd, settings, {first.version}, tmp_path / "killed.log")
-
-    assert pointer(settings) == first.version
-    assert versions(settings) == {first.version, orphan}
-    answer = Assistant(settings, embedder=real_embedder).ask("How do I stretch the QL?")
-    assert answer.doc_id == "ql-hip-hike" and not answer.no_answer
-    assert answer.citations and answer.citations[0].doc_id == "ql-hip-hike"
-    assert not [s for s in current(settings).chunks() if NEW_STEP in s.chunk.text]
-
-    again = ingest([corpus], settings, embedder=real_embedder, progress=False)
-
-    assert again.published and again.changed == ["ql-hip-hike"] and again.embedded == 1
-    assert pointer(settings) == again.version
-    assert versions(settings) == {first.version, again.version}  # the orphan is gone, the previous kept
-    assert any(NEW_STEP in s.chunk.text for s in current(settings).chunks())
-
-
-def test_an_unchanged_ingest_removes_a_killed_ingests_orphan(corpus: Path, settings: Settings, fake_embedder) -> None:
-    first = ingest([corpus], settings, embedder=fake_embedder, progress=False)
-    path = corpus / "psoas-stretch.txt"
-    path.write_text(path.read_text("utf-8").replace("30 seconds", "45 seconds"), "utf-8")
-    second = ingest([corpus], settings, embedder=fake_embedder, progress=False)
-    backend = open_backend(settings)
-    orphan = new_version_name()
-    backend.create(orphan)  # what a killed ingest leaves: built, never published
-    (settings.data_dir / "CURRENT.12345.tmp").write_text(orphan)
-
-    again = ingest([corpus], settings, embedder=fake_embedder, progress=False)
-
-    assert not again.published and again.version == second.version == pointer(settings)
-    assert versions(settings) == {first.version, second.version}  # the previous stays for readers
-    assert not list(settings.data_dir.glob("CURRENT.*.tmp"))
-
-
-# ------------------------------------------------------------------------------- --rebuild
-
-
-def test_rebuild_builds_a_fresh_version_when_nothing_changed(cli, settings: Settings, fake_embedder) -> None:
-    first = ingest([CORPUS], settings, embedder=fake_embedder, progress=False)
-    ids, computed = chunk_ids(settings), fake_embedder.computed
-
-    code, out, err = cli(["ingest", CORPUS, "--store", settings.data_dir, "--rebuild", "--quiet"], fake_embedder)
-
-    assert code == 0, err
-    assert "new index version published" in out.splitlines()[0]
-    assert "  chunks: 29 (embedded 29, reused 0)" in out.splitlines()
-    assert fake_embedder.computed - computed == 29
-    # the version before the rebuild stays until the next publish: a running app may be reading it
-    assert pointer(settings) != first.version and versions(settings) == {pointer(settings), first.version}
-    assert chunk_ids(settings) == ids
-
-
-def delete_folder(folder: Path) -> None:
-    shutil.rmtree(folder)
-
-
-def corrupt_database(folder: Path) -> None:
-    (folder / "chroma.sqlite3").write_bytes(b"this is not a database " * 512)
-
-
-@pytest.mark.parametrize("damage", [delete_folder, corrupt_database], ids=["deleted", "corrupted"])
-def test_a_damaged_store_names_rebuild_and_rebuild_repairs_it(cli, settings: Settings, fake_embedder, damage) -> None:
-    first = ingest([CORPUS], settings, embedder=fake_embedder, progress=False)
-    damage(settings.data_dir / "versions" / first.version)
-
-    with pytest.raises(TechniquesError) as caught:
-        ingest([CORPUS], settings, embedder=fake_embedder, progress=False)
-    assert "--rebuild" in caught.value.hint
-    assert "missing or damaged" in caught.value.message or "cannot be opened" in caught.value.message
-    code, out, err = cli(["ingest", CORPUS, "--store", settings.data_dir, "--quiet"], fake_embedder)
-    assert code == 1 and "hint: Rebuild it with `techniques ingest --rebuild`." in err
-    assert "Traceback" not in err
-
-    code, out, err = cli(["ingest", CORPUS, "--store", settings.data_dir, "--rebuild", "--quiet"], fake_embedder)
-
-    assert code == 0, err
-    assert pointer(settings) != first.version and versions(settings) == {pointer(settings)}
-    assert current(settings).count() == 29 and set(current(settings).docs()) == CORPUS_IDS
-    again: IngestSummary = ingest([CORPUS], settings, embedder=fake_embedder, progress=False)
-    assert not again.published and again.unchanged and len(again.unchanged) == 5
