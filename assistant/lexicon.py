@@ -131,18 +131,28 @@ class Lexicon:
         """The body regions and kinds of technique `text` asks about, in the lexicon's order: a
         body part named only to place the body ("lie on your stomach", "knee on the bench") is
         not what it asks about."""
-        lowered = text.lower()
-        return tuple(aspect for pattern, aspect in self._aspects
-                     if any(aspect.family != "region" or not self.places(lowered, m.span()) for m in pattern.finditer(lowered)))
+        return self.read(text)[0]
 
     def placed(self, text: str) -> tuple[Aspect, ...]:
         """The body regions `text` names only to place the body: not asked about, though a
         technique about one of them is still about the question ("lean back to stretch the
         thigh away from the hip socket" is answered by a hip technique)."""
+        return self.read(text)[1]
+
+    def read(self, text: str) -> tuple[tuple[Aspect, ...], tuple[Aspect, ...]]:
+        """(what `text` asks about, the regions it names only to place the body), in one pass."""
         lowered = text.lower()
-        asked = set(self.aspects(text))
-        return tuple(aspect for pattern, aspect in self._aspects
-                     if aspect.family == "region" and aspect not in asked and pattern.search(lowered))
+        asked: list[Aspect] = []
+        placed: list[Aspect] = []
+        for pattern, aspect in self._aspects:
+            spans = [m.span() for m in pattern.finditer(lowered)]
+            if not spans:
+                continue
+            if aspect.family != "region" or not all(self.places(lowered, span) for span in spans):
+                asked.append(aspect)
+            else:
+                placed.append(aspect)
+        return tuple(asked), tuple(placed)
 
     def places(self, lowered: str, span: tuple[int, int]) -> bool:
         """Whether the body part at `span` of `lowered` places the body (data/lexicon.yaml

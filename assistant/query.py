@@ -155,6 +155,7 @@ class Query:
     foreign: tuple[str, ...] = ()  # words of it the library has never heard of (`foreign`)
     renderings: tuple[str, ...] = ()  # `text` with its compounds spelt the library's other way
     placed: tuple[Aspect, ...] = ()  # body regions it names only to place the body ("knee on the bench")
+    meanings: tuple[str, ...] = ()  # what its lay terms and shorthand mean (lexicon.py)
 
 
 def apply_fixes(text: str, fixes: dict[str, str]) -> str:

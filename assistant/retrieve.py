@@ -110,9 +110,12 @@ def dense_query(question: str) -> str:
     spelled out and its lay terms given their meaning. The full glossary expansion is for BM25;
     each synonym added would cost embedding time and pull the vector off the question."""
     text = asked(question)
-    meanings = lexicon().meanings(text)
-    text = glossary().spell_out(text)
-    return f"{text} ({'; '.join(meanings)})" if meanings else text
+    return _dense(text, lexicon().meanings(text))
+
+
+def _dense(text: str, meanings: tuple[str, ...]) -> str:
+    spelt = glossary().spell_out(text)
+    return f"{spelt} ({'; '.join(meanings)})" if meanings else spelt
 
 
 def understand(library: Library, question: str) -> Query:
@@ -124,8 +127,8 @@ def understand(library: Library, question: str) -> Query:
     spelt = compounds.renderings(library, text)  # "deadlift" beside "Dead Lifts"
     lexical = glossary().expand(text) + "".join(f" ({r})" for r in spelt) + (f" ({'; '.join(meanings)})" if meanings else "")
     unheard = foreign(asking(text), library.known, library.fields.words, glossary().words) if library.chunks else ()
-    return Query(text, lexical, dense_query(text), lexicon().aspects(text), fixes, unheard, tuple(spelt),
-                 lexicon().placed(text))
+    aspects, placed = lexicon().read(text)
+    return Query(text, lexical, _dense(text, meanings), aspects, fixes, unheard, tuple(spelt), placed, meanings)
 
 
 def retrieve(library: Library, embedder: Embedder, question: str, k: int = 8, *, vector: Future | None = None) -> Retrieval:
@@ -169,7 +172,7 @@ def retrieve(library: Library, embedder: Embedder, question: str, k: int = 8, *,
 
     # what the question says in its own words and what its lay terms mean, not the glossary's
     # synonyms ("lumbar" is not "back pain" when it comes to naming a technique)
-    meant = lexicon().meanings(query.text)
+    meant = query.meanings
     said, ruled_out = naming.said(library, query.text, *query.renderings, *meant), naming.excluded(library, query.text)
     saying = frozenset(library.tokenize(" ".join([query.text, *meant])))
     ignore = answer_text().question_words

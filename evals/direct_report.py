@@ -41,15 +41,11 @@ ROOT = Path(__file__).resolve().parent.parent
 FACTS = ROOT / "evals" / "datasets" / "dev" / "facts.yaml"
 
 
-def _dev_corpora() -> Path:
-    from evals.quality import DEV_CORPORA
-
-    return DEV_CORPORA
-
-
 def folders(name: str) -> Path:
-    return {"seed": ROOT / "corpus", "everkinetic": _dev_corpora() / "everkinetic" / "md",
-            "wger": _dev_corpora() / "wger"}[name]
+    """The folder of a development corpus, as `make quality` has it (evals/quality.py)."""
+    from evals.quality import corpora
+
+    return corpora([name], core=False)[0].folders[0]
 
 
 @dataclass
